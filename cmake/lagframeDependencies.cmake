@@ -1,0 +1,25 @@
+# Dependency discovery shared by the build tree and the installed lagframeConfig.cmake.
+# Debian ships FFTW without a CMake config and an xsimd target that links a missing "xtl",
+# so both are wrapped in lagframe's own imported targets found through pkg-config.
+include_guard(GLOBAL)
+include(CMakeFindDependencyMacro)
+
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(PkgConfig REQUIRED)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+
+if(NOT TARGET lagframe::fftw3)
+  pkg_check_modules(LAGFRAME_FFTW3 REQUIRED IMPORTED_TARGET GLOBAL fftw3 fftw3f)
+  find_library(LAGFRAME_FFTW3_OMP fftw3_omp HINTS ${LAGFRAME_FFTW3_LIBRARY_DIRS} REQUIRED)
+  find_library(LAGFRAME_FFTW3F_OMP fftw3f_omp HINTS ${LAGFRAME_FFTW3_LIBRARY_DIRS} REQUIRED)
+  add_library(lagframe::fftw3 INTERFACE IMPORTED GLOBAL)
+  # The OpenMP FFTW libraries must come before libfftw3 on the link line.
+  target_link_libraries(lagframe::fftw3 INTERFACE
+    ${LAGFRAME_FFTW3_OMP} ${LAGFRAME_FFTW3F_OMP} PkgConfig::LAGFRAME_FFTW3)
+endif()
+
+if(NOT TARGET lagframe::xsimd)
+  pkg_check_modules(LAGFRAME_XSIMD REQUIRED IMPORTED_TARGET GLOBAL xsimd>=8)
+  add_library(lagframe::xsimd INTERFACE IMPORTED GLOBAL)
+  target_include_directories(lagframe::xsimd INTERFACE ${LAGFRAME_XSIMD_INCLUDE_DIRS})
+endif()

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file cic.hpp
+/// Cloud-in-cell assignment (p = 2): with i0 = ⌊u⌋ and d = u − i0, weights (1 − d, d) at
+/// (i0, i0 + 1) (PHYSICS.md §7.1).
+
+#include <cmath>
+#include <string_view>
+
+#include "lagframe/config.hpp"
+
+namespace lagframe::mesh {
+
+struct cic {
+  static constexpr int support = 2;
+  static constexpr int order = 2;
+  static constexpr std::string_view name = "cic";
+
+  template <class T>
+  static LAGFRAME_INLINE T first_node(T u) {
+    using std::floor;
+    return floor(u);
+  }
+  template <class T>
+  static LAGFRAME_INLINE void weights(T u, T first, T (&w)[2]) {
+    const T d = u - first;
+    w[0] = T(1) - d;
+    w[1] = d;
+  }
+};
+
+}  // namespace lagframe::mesh
