@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file inertial.hpp
+/// No frame: π is the total momentum, so the loop is a plain PM code (PHYSICS.md §0 equations
+/// of motion with the leapfrog of §2.2).
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/cosmology/growth.hpp"
+#include "lagframe/frame/concepts.hpp"
+#include "lagframe/ic/lpt.hpp"
+
+namespace lagframe::frame {
+
+template <class Real = float>
+class inertial {
+ public:
+  using real_type = Real;
+  static constexpr std::string_view name = "inertial";
+
+  /// The LPT fields only set the initial conditions; the frame keeps none of them.
+  inertial(const cosmology::growth& /*g*/, ic::lpt_fields<Real> fields)
+      : side_(static_cast<Real>(fields.grid.side_mpc_h)) {}
+
+  void kick(std::span<vec3<Real>> pi, std::span<const vec3<Real>> acc,
+            const kick_interval& k) const {
+    const Real s = static_cast<Real>(k.force_scale);
+    const std::size_t n = pi.size();
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i)
+      for (int d = 0; d < 3; ++d) pi[i][d] += s * acc[i][d];
+  }
+
+  void drift(std::span<vec3<Real>> x, std::span<const vec3<Real>> pi,
+             const drift_interval& dr) const {
+    const Real f = static_cast<Real>(dr.factor);
+    const std::size_t n = x.size();
+    const Real side = side_;
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i)
+      for (int d = 0; d < 3; ++d) x[i][d] = wrap_periodic(x[i][d] + f * pi[i][d], side);
+  }
+
+  void add_momentum(std::span<vec3<Real>> /*p*/, double /*a*/, double /*sign*/) const {}
+
+ private:
+  Real side_;
+};
+
+}  // namespace lagframe::frame

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file lpt.hpp
+/// The LPT frame of tCOLA (Tassev, Zaldarriaga & Eisenstein 2013; PHYSICS.md §2.1):
+///   x = q + D1(a) Ψ1(q) [+ D2(a) Ψ2(q)] + r,   p = T[D1] Ψ1 [+ T[D2] Ψ2] + π.
+/// The residual obeys T²[r] = a·g_res with
+///   g_res = (3/2)Ω_m (−∇φ) − g_frame,   g_frame = T²[x_frame]/a = T²[D1]/a Ψ1 + T²[D2]/a Ψ2,
+/// T²[D1] = (3/2)Ω_m a D1, T²[D2] = (3/2)Ω_m a (D2 − D1²). The kick subtracts K·g_frame(a_c)
+/// with the same factor K as the true force, so at linear order the residual force cancels
+/// exactly whatever the step size (TZE13 eq. A.12 form; L-PICOLA main.c does the same).
+/// Order 1 keeps only Ψ1 (2LPT initial displacements then live in the residual).
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/core/error.hpp"
+#include "lagframe/cosmology/growth.hpp"
+#include "lagframe/frame/concepts.hpp"
+#include "lagframe/ic/lpt.hpp"
+
+namespace lagframe::frame {
+
+template <int Order, class Real = float>
+class lpt {
+  static_assert(Order == 1 || Order == 2, "lagframe::frame::lpt<Order>: Order must be 1 or 2");
+
+ public:
+  using real_type = Real;
+  static constexpr std::string_view name = Order == 1 ? "lpt<1>" : "lpt<2>";
+  static constexpr int order = Order;
+
+  lpt(const cosmology::growth& g, ic::lpt_fields<Real> fields)
+      : growth_(&g), side_(static_cast<Real>(fields.grid.side_mpc_h)),
+        psi1_(std::move(fields.psi1)) {
+    require(!psi1_.empty(), "LPT frame psi1 size", psi1_.size(), "one displacement per particle");
+    if constexpr (Order == 2) {
+      require(fields.order == 2 && fields.psi2.size() == psi1_.size(), "LPT field order",
+              fields.order, "second-order fields (Psi2) for frame::lpt<2>");
+      psi2_ = std::move(fields.psi2);
+    }
+  }
+
+  [[nodiscard]] std::span<const vec3<Real>> psi1() const { return psi1_; }
+  [[nodiscard]] std::span<const vec3<Real>> psi2() const { return psi2_; }
+
+  void kick(std::span<vec3<Real>> pi, std::span<const vec3<Real>> acc,
+            const kick_interval& k) const {
+    check_size(pi.size());
+    const Real s = static_cast<Real>(k.force_scale);
+    const Real c1 = static_cast<Real>(k.factor * growth_->t2_d1(k.ac) / k.ac);
+    const Real c2 = Order == 2 ? static_cast<Real>(k.factor * growth_->t2_d2(k.ac) / k.ac) : Real(0);
+    const std::size_t n = pi.size();
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) {
+      for (int d = 0; d < 3; ++d) {
+        Real frame_term = c1 * psi1_[i][d];
+        if constexpr (Order == 2) frame_term += c2 * psi2_[i][d];
+        pi[i][d] += s * acc[i][d] - frame_term;
+      }
+    }
+  }
+
+  void drift(std::span<vec3<Real>> x, std::span<const vec3<Real>> pi,
+             const drift_interval& dr) const {
+    check_size(x.size());
+    const Real f = static_cast<Real>(dr.factor);
+    const Real dd1 = static_cast<Real>(growth_->d1(dr.a1) - growth_->d1(dr.a0));
+    const Real dd2 = Order == 2 ? static_cast<Real>(growth_->d2(dr.a1) - growth_->d2(dr.a0)) : Real(0);
+    const Real side = side_;
+    const std::size_t n = x.size();
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) {
+      for (int d = 0; d < 3; ++d) {
+        Real step = f * pi[i][d] + dd1 * psi1_[i][d];
+        if constexpr (Order == 2) step += dd2 * psi2_[i][d];
+        x[i][d] = wrap_periodic(x[i][d] + step, side);
+      }
+    }
+  }
+
+  void add_momentum(std::span<vec3<Real>> p, double a, double sign) const {
+    check_size(p.size());
+    const Real t1 = static_cast<Real>(sign * growth_->t_d1(a));
+    const Real t2 = Order == 2 ? static_cast<Real>(sign * growth_->t_d2(a)) : Real(0);
+    const std::size_t n = p.size();
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) {
+      for (int d = 0; d < 3; ++d) {
+        Real frame_p = t1 * psi1_[i][d];
+        if constexpr (Order == 2) frame_p += t2 * psi2_[i][d];
+        p[i][d] += frame_p;
+      }
+    }
+  }
+
+ private:
+  void check_size(std::size_t n) const {
+    require(n == psi1_.size(), "particle count", n,
+            lagframe::detail::concat("the LPT frame's ", psi1_.size(), " particles"));
+  }
+
+  const cosmology::growth* growth_;
+  Real side_;
+  std::vector<vec3<Real>> psi1_;
+  std::vector<vec3<Real>> psi2_;
+};
+
+}  // namespace lagframe::frame
