@@ -23,3 +23,12 @@ if(NOT TARGET lagframe::xsimd)
   add_library(lagframe::xsimd INTERFACE IMPORTED GLOBAL)
   target_include_directories(lagframe::xsimd INTERFACE ${LAGFRAME_XSIMD_INCLUDE_DIRS})
 endif()
+
+# Optional: PNG output (io/png.hpp) through Debian's libstb.
+if(NOT TARGET lagframe::png)
+  pkg_check_modules(LAGFRAME_STB QUIET IMPORTED_TARGET GLOBAL stb)
+  if(LAGFRAME_STB_FOUND)
+    add_library(lagframe::png INTERFACE IMPORTED GLOBAL)
+    target_link_libraries(lagframe::png INTERFACE PkgConfig::LAGFRAME_STB)
+  endif()
+endif()

@@ -4,11 +4,11 @@
 /// \file box.hpp
 /// The periodic simulation box and its Lagrangian particle grid.
 ///
-/// Grid convention (used by every grid in lagframe, particle or mesh): node (i, j, k) of an
-/// N³ grid of spacing Δ = L/N sits at the point (iΔ, jΔ, kΔ), i.e. cells are centred at
-/// integer indices. Particle id = (ix·N + iy)·N + iz; its Lagrangian position is
-/// q = (ix, iy, iz)·Δq with Δq = L/N_p. Ids are stable for the whole run and particles are
-/// stored in id order.
+/// Grid conventions. Lagrangian (particle-grid) fields: node (i, j, k) of the N_p³ grid is the
+/// point q = (i, j, k)·Δq, Δq = L/N_p; particle id = (ix·N + iy)·N + iz, stable for the whole
+/// run, and particles are stored in id order. Force and analysis meshes: cell (i, j, k) of an
+/// N_g³ mesh spans [iΔ, (i+1)Δ) per axis and is centred at (i + ½)Δ (mesh/concepts.hpp), so the
+/// unperturbed particle lattice lies on mesh cell corners.
 
 #include <cmath>
 #include <cstddef>

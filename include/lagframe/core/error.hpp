@@ -48,14 +48,14 @@ template <class Value>
 void require(bool ok, std::string_view what, const Value& value, std::string_view expected) {
   if (!ok) {
     throw config_error(
-        detail::concat("lagframe: ", what, " = ", value, " is invalid: expected ", expected));
+        lagframe::detail::concat("lagframe: ", what, " = ", value, " is invalid: expected ", expected));
   }
 }
 
 /// Throw numerical_error if `value` is not finite.
 inline void require_finite(double value, std::string_view what) {
   if (!std::isfinite(value)) {
-    throw numerical_error(detail::concat("lagframe: ", what, " is not finite (", value, ")"));
+    throw numerical_error(lagframe::detail::concat("lagframe: ", what, " is not finite (", value, ")"));
   }
 }
 

@@ -98,7 +98,7 @@ class real_field {
         for (std::size_t k = 0; k < n_; ++k) {
           const Real v = (*this)(i, j, k);
           if (!std::isfinite(v)) {
-            throw numerical_error(detail::concat("lagframe: ", what, " has a non-finite value (",
+            throw numerical_error(lagframe::detail::concat("lagframe: ", what, " has a non-finite value (",
                                                  v, ") at node (", i, ", ", j, ", ", k, ")"));
           }
         }

@@ -2,7 +2,8 @@
 #pragma once
 
 /// \file background.hpp
-/// The expansion history E(a) = H(a)/H0 = sqrt(Ω_m a⁻³ + Ω_k a⁻² + Ω_Λ) (PHYSICS.md §0).
+/// The expansion history E(a) = H(a)/H0 = sqrt(Ω_m a⁻³ + Ω_k a⁻² + Ω_Λ) (PHYSICS.md §0; w = −1,
+/// no radiation), Ω_m(a) and d ln E/d ln a. The constructor validates the parameters.
 
 #include <cmath>
 
@@ -12,10 +13,12 @@ namespace lagframe::cosmology {
 
 class background {
  public:
+  /// Throws config_error (parameters::validate) for impossible parameters.
   explicit background(const parameters& p) : p_(p) { p_.validate(); }
 
   [[nodiscard]] const parameters& params() const { return p_; }
 
+  /// E²(a) = Ω_m a⁻³ + Ω_k a⁻² + Ω_Λ (a > 0; not checked, these are called in inner loops).
   [[nodiscard]] double e2(double a) const {
     return p_.omega_m / (a * a * a) + p_.omega_k / (a * a) + p_.omega_lambda();
   }

@@ -5,8 +5,12 @@
 /// Eisenstein & Hu (1998, ApJ 496, 605) matter transfer function, with baryon acoustic
 /// oscillations (their eqs. 2–24, the full fit) or without (the "no-wiggle" shape, eqs. 26–31).
 /// T(k → 0) = 1. The fits work in Mpc; operator() takes k in h/Mpc (PHYSICS.md §1.3).
+/// β_c and b₂' follow the published eq. 12 and Eisenstein's code, not nbodykit's transcription
+/// (see the bug warning in PHYSICS.md §1.3). The no-wiggle q is eq. 28,
+/// q = (k/h Mpc⁻¹) Θ²/Γ_eff with Γ_eff = Ω_m h [α_Γ + (1 − α_Γ)/(1 + (0.43 k s)⁴)], s from eq. 26.
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "lagframe/cosmology/parameters.hpp"
@@ -17,8 +21,10 @@ enum class wiggles { bao, no_wiggle };
 
 class eisenstein_hu {
  public:
+  /// Validates the parameters (config_error; Ω_b > 0 is required) and precomputes the k-independent quantities.
   explicit eisenstein_hu(const parameters& p, wiggles w = wiggles::bao) : w_(w), h_(p.h) {
     p.validate();
+    require(p.omega_b > 0.0, "eisenstein_hu omega_b", p.omega_b, "a positive baryon density (the EH98 fits need one)");
     const double theta = p.t_cmb / 2.7;
     om_ = p.omega_m * p.h * p.h;
     ob_ = p.omega_b * p.h * p.h;
@@ -57,14 +63,20 @@ class eisenstein_hu {
     alpha_gamma_ = 1.0 - 0.328 * std::log(431.0 * om_) * fb_ + 0.38 * std::log(22.3 * om_) * fb_ * fb_;
   }
 
-  /// T(k) for k in h/Mpc.
+  /// T(k) for k in h/Mpc. T(0) = 1. A negative or NaN k gives NaN (no exception, so this may be
+  /// called inside parallel loops).
   [[nodiscard]] double operator()(double k_h_mpc) const {
+    if (!(k_h_mpc >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
     const double k = k_h_mpc * h_;  // Mpc⁻¹
-    if (k <= 0.0) return 1.0;
+    if (k == 0.0) return 1.0;
     return w_ == wiggles::bao ? with_bao(k) : no_wiggle(k);
   }
 
+  [[nodiscard]] wiggles shape() const { return w_; }
+  /// Sound horizon at the drag epoch, eq. 6, in Mpc (not Mpc/h).
   [[nodiscard]] double sound_horizon_mpc() const { return s_; }
+  /// Fitted sound horizon of the no-wiggle form, eq. 26, in Mpc.
+  [[nodiscard]] double sound_horizon_fit_mpc() const { return s_fit_; }
 
  private:
   /// Eqs. 10, 19–20: the pressureless shape T̃0(k; α, β).
@@ -83,7 +95,8 @@ class eisenstein_hu {
     // Eqs. 21–22: baryons, with the shifted node s̃.
     const double s_tilde = s_ / std::cbrt(1.0 + std::pow(beta_node_ / ks, 3));
     const double ks_t = k * s_tilde;
-    const double j0 = std::sin(ks_t) / ks_t;
+    // sin x / x; its series near x = 0 (s̃ → 0 as k → 0, where (β_node/ks)³ may overflow to inf).
+    const double j0 = ks_t < 1e-4 ? 1.0 - ks_t * ks_t / 6.0 : std::sin(ks_t) / ks_t;
     const double t_b = (t0(k, 1.0, 1.0) / (1.0 + std::pow(ks / 5.2, 2)) +
                         alpha_b_ / (1.0 + std::pow(beta_b_ / ks, 3)) * std::exp(-std::pow(k / k_silk_, 1.4))) *
                        j0;

@@ -12,8 +12,10 @@
 ///              CLASS's synchronous-gauge δ_tot grows as k² on large scales, so P ∝ k^(n_s−4) δ_tot².
 ///  - camb_tk:  CAMB `*_transfer_out.dat`: k/h in column 1 and the total-matter transfer
 ///              T(k)/k² in column 7 (constant on large scales), so P ∝ k^n_s T².
-/// The reader checks that every token parses, that k increases strictly and that values are
-/// positive (P) or finite (T), and throws io_error naming the path, the line and the value.
+/// A column-title line without a leading '#' (as some CAMB versions write) is not a comment and
+/// is refused as non-numeric. The reader checks that every token parses, that k is positive and
+/// increases strictly, that values are positive (P) or finite (T), and that there are at least
+/// 4 data rows; it throws io_error naming the path, the line and the offending token or value.
 
 #include <algorithm>
 #include <cmath>
@@ -78,7 +80,14 @@ inline power_table read_power_table(const std::string& path, table_layout layout
         if (pos != std::string::npos) {
           auto start = line.find_last_of(" \t#", pos);
           start = (start == std::string::npos) ? 0 : start + 1;
-          value_column = std::stoul(line.substr(start, pos - start)) - 1;
+          const std::string number = line.substr(start, pos - start);
+          const bool digits = !number.empty() && number.size() < 4 &&
+                              number.find_first_not_of("0123456789") == std::string::npos;
+          if (!digits || std::stoul(number) == 0) {
+            throw io_error(lagframe::detail::concat("lagframe: ", path, " line ", line_no, ": column label '", number,
+                                                    ":d_tot' does not start with a column number"));
+          }
+          value_column = std::stoul(number) - 1;
           column_found = true;
         }
       }

@@ -2,8 +2,8 @@
 #pragma once
 
 /// \file cic.hpp
-/// Cloud-in-cell assignment (p = 2): with i0 = ⌊u⌋ and d = u − i0, weights (1 − d, d) at
-/// (i0, i0 + 1) (PHYSICS.md §7.1).
+/// Cloud-in-cell assignment (p = 2) (PHYSICS.md §7.1). Mesh cell i is centred at u = i + ½
+/// (mesh/concepts.hpp): with i0 = ⌊u − ½⌋ and d = u − ½ − i0, weights (1 − d, d) at (i0, i0 + 1).
 
 #include <cmath>
 #include <string_view>
@@ -20,11 +20,11 @@ struct cic {
   template <class T>
   static LAGFRAME_INLINE T first_node(T u) {
     using std::floor;
-    return floor(u);
+    return floor(u - T(0.5));
   }
   template <class T>
   static LAGFRAME_INLINE void weights(T u, T first, T (&w)[2]) {
-    const T d = u - first;
+    const T d = u - T(0.5) - first;
     w[0] = T(1) - d;
     w[1] = d;
   }

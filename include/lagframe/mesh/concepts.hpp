@@ -7,7 +7,14 @@
 /// with a symmetric Green's function and gradient means no self-force and momentum
 /// conservation; PHYSICS.md §7.1).
 ///
-/// A model A provides, for a coordinate u in grid units (node i sits at u = i):
+/// Mesh convention: the mesh cell i spans [iΔ, (i+1)Δ) and its value sits at its centre
+/// (i + ½)Δ. A particle at x has grid coordinate u = x/Δ, so cell i is centred at u = i + ½.
+/// The Lagrangian particle grid (q = iΔq, box.hpp) therefore lies on cell corners: for any
+/// integer ratio N_g/N_p an unperturbed particle sits midway between mesh centres, where the
+/// CIC/TSC density of a slightly displaced lattice is linear in the displacement (on the
+/// centres it would depend on |displacement| and be shifted by half a cell).
+///
+/// A model A provides, for a coordinate u in grid units:
 ///   - `A::support`  (int): nodes per axis the stencil touches (NGP 1, CIC 2, TSC 3);
 ///   - `A::order`    (int): exponent p of the Fourier window W(k) = Π sinc(k_iΔ/2)^p;
 ///   - `A::name`     (std::string_view);

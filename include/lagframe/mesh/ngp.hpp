@@ -2,7 +2,8 @@
 #pragma once
 
 /// \file ngp.hpp
-/// Nearest-grid-point assignment (p = 1): the nearest node gets weight 1 (PHYSICS.md §7.1).
+/// Nearest-grid-point assignment (p = 1): the cell containing the particle (cell i spans
+/// u ∈ [i, i + 1), centred at i + ½; mesh/concepts.hpp) gets weight 1 (PHYSICS.md §7.1).
 
 #include <cmath>
 #include <string_view>
@@ -19,7 +20,7 @@ struct ngp {
   template <class T>
   static LAGFRAME_INLINE T first_node(T u) {
     using std::floor;
-    return floor(u + T(0.5));
+    return floor(u);
   }
   template <class T>
   static LAGFRAME_INLINE void weights(T /*u*/, T /*first*/, T (&w)[1]) {

@@ -5,8 +5,8 @@
 /// Plain scalar, single-threaded deposit and interpolation. They define what the optimised
 /// kernels in deposit.hpp / interpolate.hpp must compute and are kept for tests.
 ///
-/// Coordinates are in Mpc/h inside [0, L); node i of the N³ grid sits at iΔ (box.hpp), so a
-/// particle's grid coordinate is u = x/Δ. Stencil node indices wrap periodically.
+/// Coordinates are in Mpc/h inside [0, L); a particle's grid coordinate is u = x/Δ and mesh cell
+/// i is centred at u = i + ½ (mesh/concepts.hpp). Stencil node indices wrap periodically.
 
 #include <cmath>
 #include <cstddef>

@@ -2,8 +2,9 @@
 #pragma once
 
 /// \file tsc.hpp
-/// Triangular-shaped-cloud assignment (p = 3): with i = nint(u), d = u − i, weights
-/// ½(½ − d)², ¾ − d², ½(½ + d)² at i − 1, i, i + 1 (PHYSICS.md §7.1).
+/// Triangular-shaped-cloud assignment (p = 3) (PHYSICS.md §7.1). Mesh cell i is centred at
+/// u = i + ½ (mesh/concepts.hpp): with i = ⌊u⌋ the nearest centre and d = u − ½ − i, weights
+/// ½(½ − d)², ¾ − d², ½(½ + d)² at i − 1, i, i + 1.
 
 #include <cmath>
 #include <string_view>
@@ -20,11 +21,11 @@ struct tsc {
   template <class T>
   static LAGFRAME_INLINE T first_node(T u) {
     using std::floor;
-    return floor(u + T(0.5)) - T(1);
+    return floor(u) - T(1);
   }
   template <class T>
   static LAGFRAME_INLINE void weights(T u, T first, T (&w)[3]) {
-    const T d = u - (first + T(1));
+    const T d = u - T(0.5) - (first + T(1));
     const T a = T(0.5) - d;
     const T b = T(0.5) + d;
     w[0] = T(0.5) * a * a;

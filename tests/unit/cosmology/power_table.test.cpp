@@ -1,76 +1,146 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
-#include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
-#include "lagframe/cosmology/linear_power.hpp"
 #include "lagframe/cosmology/power_table.hpp"
 
 using namespace lagframe;
 using namespace lagframe::cosmology;
 
 namespace {
-std::string write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("lagframe_test_" + name);
-  std::ofstream(path) << text;
-  return path.string();
-}
+/// A file in a fresh per-test temporary directory (removed at exit).
+struct temp_file {
+  std::filesystem::path path;
+  temp_file(const std::string& name, const std::string& text) {
+    const auto dir = std::filesystem::temp_directory_path() / "lagframe_power_table_test";
+    std::filesystem::create_directories(dir);
+    path = dir / name;
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  ~temp_file() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  [[nodiscard]] std::string str() const { return path.string(); }
+};
 }  // namespace
 
-TEST_CASE("P(k) tables in CLASS and CAMB layouts are read and interpolated log-log") {
-  // P = 1000 k^-1 for k in [0.01, 10]: exactly linear in log–log, so interpolation is exact.
-  std::string pk = "# k (h/Mpc)  P (Mpc/h)^3\n";
-  for (double k = 0.01; k < 11; k *= 2) pk += std::to_string(k) + "  " + std::to_string(1000.0 / k) + "\n";
-  const parameters p;
-  for (auto layout : {table_layout::class_pk, table_layout::camb_pk}) {
-    const auto power = linear_power::from_file(write_temp("pk.dat", pk), layout, p, false);
-    CHECK(power(0.3) == doctest::Approx(1000.0 / 0.3).epsilon(1e-4));
-    CHECK(power(0.05) == doctest::Approx(1000.0 / 0.05).epsilon(1e-4));
-  }
-  const auto renormalised = linear_power::from_file(write_temp("pk.dat", pk), table_layout::class_pk, p, true);
-  CHECK(renormalised.sigma_r(8.0) == doctest::Approx(p.sigma_8).epsilon(1e-6));
+TEST_CASE("P(k) files in CLASS and CAMB layouts are read column by column") {
+  const temp_file cls("class_pk.dat",
+                      "# Matter power spectrum P(k) at redshift z=0\n"
+                      "# for k=1e-05 to 100 h/Mpc,\n"
+                      "# 1:k (h/Mpc)              2:P (Mpc/h)^3\n"
+                      "  1.000000000e-03   1.250000000e+04\n"
+                      "\n"
+                      "  1.000000000e-02   2.500000000e+04\r\n"
+                      "  1.000000000e-01   5.000000000e+03\n"
+                      "  1.000000000e+00   1.000000000e+02\n");
+  const auto t = read_power_table(cls.str(), table_layout::class_pk);
+  CHECK(t.layout == table_layout::class_pk);
+  CHECK_FALSE(t.is_transfer());
+  REQUIRE(t.k.size() == 4);
+  CHECK(t.k[0] == 1e-3);
+  CHECK(t.k[3] == 1.0);
+  CHECK(t.value[1] == 2.5e4);
+  CHECK(t.value[3] == 100.0);
+
+  // CAMB matterpower: no header at all.
+  const temp_file camb("camb_pk.dat", "   0.1000E-03   0.4000E+04\n   0.1000E-02   0.2000E+05\n"
+                                      "   0.1000E-01   0.3000E+05\n   0.1000E+00   0.6000E+04\n");
+  const auto c = read_power_table(camb.str(), table_layout::camb_pk);
+  REQUIRE(c.k.size() == 4);
+  CHECK(c.k[0] == 1e-4);
+  CHECK(c.value[0] == 4000.0);
+  CHECK(c.value[3] == 6000.0);
 }
 
-TEST_CASE("transfer-function tables build P = A k^n_s T^2 (CAMB) and A k^(n_s-4) d_tot^2 (CLASS)") {
-  const parameters p;
-  const auto eh = linear_power::from_eisenstein_hu(p);
-  const eisenstein_hu t(p);
-  std::string camb = "# k/h CDM baryon photon nu mnu total\n";
-  std::string cls = "# some header\n#    1:k (h/Mpc)    2:d_g    3:d_b    4:d_cdm    5:d_tot    6:phi\n";
-  for (double k = 1e-5; k < 120; k *= 1.05) {
-    const double tk = t(k);
-    char line[256];
-    std::snprintf(line, sizeof line, "%.10e 1 1 1 1 1 %.10e\n", k, tk);
-    camb += line;
-    std::snprintf(line, sizeof line, "%.10e 0 0 0 %.10e 0\n", k, -3.0 * k * k * tk);
-    cls += line;
-  }
-  const auto from_camb = linear_power::from_file(write_temp("tk_camb.dat", camb), table_layout::camb_tk, p, false);
-  const auto from_class = linear_power::from_file(write_temp("tk_class.dat", cls), table_layout::class_tk, p, false);
-  for (double k : {0.01, 0.1, 0.5}) {
-    CAPTURE(k);
-    // Log–log interpolation between table points 5 % apart in k.
-    CHECK(from_camb(k) == doctest::Approx(eh(k)).epsilon(1e-3));
-    CHECK(from_class(k) == doctest::Approx(eh(k)).epsilon(1e-3));
-  }
+TEST_CASE("transfer files: CLASS d_tot found by its header name, CAMB total in column 7") {
+  const temp_file cls("class_tk.dat",
+                      "# Transfer functions T_i(k) for adiabatic (AD) mode (normalized to initial curvature=1)\n"
+                      "# at redshift z=0\n"
+                      "#    1:k (h/Mpc)              2:d_g                    3:d_b                    4:d_cdm"
+                      "                  5:d_ur                   6:d_tot                  7:phi\n"
+                      "1e-4 0 0 0 0 -2.0e-5 9\n"
+                      "1e-3 0 0 0 0 -2.0e-3 9\n"
+                      "1e-2 0 0 0 0 -1.9e-1 9\n"
+                      "1e-1 0 0 0 0 -1.5e+1 9\n");
+  const auto t = read_power_table(cls.str(), table_layout::class_tk);
+  CHECK(t.is_transfer());
+  REQUIRE(t.k.size() == 4);
+  CHECK(t.value[0] == -2.0e-5);  // the sign is kept; only T² is used
+  CHECK(t.value[3] == -15.0);
+
+  const temp_file camb("camb_tk.dat",
+                       "    k/h      CDM    baryon   photon    nu    mass_nu   total   no_nu  total_de   Weyl\n"
+                       "1e-4 11 12 13 14 15 0.99 1 1 1\n"
+                       "1e-3 11 12 13 14 15 0.98 1 1 1\n"
+                       "1e-2 11 12 13 14 15 0.80 1 1 1\n"
+                       "1e-1 11 12 13 14 15 0.20 1 1 1\n");
+  // The CAMB column-title line is not a comment: it must be marked with '#' to be skipped.
+  CHECK_THROWS_WITH_AS(read_power_table(camb.str(), table_layout::camb_tk), doctest::Contains("line 1: 'k/h'"),
+                       io_error);
+  const temp_file camb_ok("camb_tk_ok.dat",
+                          "#    k/h      CDM    baryon   photon    nu    mass_nu   total   no_nu  total_de   Weyl\n"
+                          "1e-4 11 12 13 14 15 0.99 1 1 1\n"
+                          "1e-3 11 12 13 14 15 0.98 1 1 1\n"
+                          "1e-2 11 12 13 14 15 0.80 1 1 1\n"
+                          "1e-1 11 12 13 14 15 0.20 1 1 1\n");
+  const auto c = read_power_table(camb_ok.str(), table_layout::camb_tk);
+  REQUIRE(c.k.size() == 4);
+  CHECK(c.value[0] == 0.99);
+  CHECK(c.value[3] == 0.20);
 }
 
 TEST_CASE("bad P(k) files are refused with the path, line and value named") {
-  const parameters p;
   CHECK_THROWS_WITH_AS(read_power_table("/nonexistent/pk.dat", table_layout::class_pk),
                        doctest::Contains("/nonexistent/pk.dat"), io_error);
-  const auto garbage = write_temp("garbage.dat", "0.1 100\n0.2 5O\n0.3 20\n0.4 10\n");
-  CHECK_THROWS_WITH_AS(read_power_table(garbage, table_layout::class_pk), doctest::Contains("line 2: '5O'"), io_error);
-  const auto unsorted = write_temp("unsorted.dat", "0.1 100\n0.3 50\n0.2 20\n0.4 10\n");
-  CHECK_THROWS_WITH_AS(read_power_table(unsorted, table_layout::class_pk), doctest::Contains("k = 0.2 does not increase"),
+
+  const temp_file garbage("garbage.dat", "# k P\n0.1 100\n0.2 5O\n0.3 20\n0.4 10\n");
+  const std::string garbage_message = garbage.str() + " line 3: '5O' is not a number";
+  CHECK_THROWS_WITH_AS(read_power_table(garbage.str(), table_layout::class_pk),
+                       doctest::Contains(garbage_message.c_str()), io_error);
+  // Every token is parsed, including the columns a layout does not use.
+  const temp_file garbage_unused("garbage_unused.dat", "0.1 100 x7\n0.2 50 1\n0.3 20 1\n0.4 10 1\n");
+  CHECK_THROWS_WITH_AS(read_power_table(garbage_unused.str(), table_layout::camb_pk),
+                       doctest::Contains("line 1: 'x7'"), io_error);
+
+  const temp_file unsorted("unsorted.dat", "0.1 100\n0.3 50\n0.2 20\n0.4 10\n");
+  CHECK_THROWS_WITH_AS(read_power_table(unsorted.str(), table_layout::class_pk),
+                       doctest::Contains("line 3: k = 0.2 does not increase (previous k = 0.3)"), io_error);
+  const temp_file repeated("repeated.dat", "0.1 100\n0.2 50\n0.2 20\n0.4 10\n");
+  CHECK_THROWS_WITH_AS(read_power_table(repeated.str(), table_layout::camb_pk),
+                       doctest::Contains("line 3: k = 0.2 does not increase"), io_error);
+  const temp_file negative_k("negative_k.dat", "-0.1 100\n0.2 50\n0.3 20\n0.4 10\n");
+  CHECK_THROWS_WITH_AS(read_power_table(negative_k.str(), table_layout::class_pk),
+                       doctest::Contains("line 1: k = -0.1 is not positive"), io_error);
+
+  const temp_file negative("negative.dat", "0.1 100\n0.2 -5\n0.3 20\n0.4 10\n");
+  CHECK_THROWS_WITH_AS(read_power_table(negative.str(), table_layout::camb_pk), doctest::Contains("line 2: P = -5"),
                        io_error);
-  const auto negative = write_temp("negative.dat", "0.1 100\n0.2 -5\n0.3 20\n0.4 10\n");
-  CHECK_THROWS_WITH_AS(read_power_table(negative, table_layout::camb_pk), doctest::Contains("P = -5"), io_error);
-  const auto no_dtot = write_temp("nodtot.dat", "# 1:k 2:d_cdm\n0.1 1\n0.2 1\n0.3 1\n0.4 1\n");
-  CHECK_THROWS_WITH_AS(read_power_table(no_dtot, table_layout::class_tk), doctest::Contains("d_tot"), io_error);
-  const auto short_file = write_temp("short.dat", "0.1 1\n0.2 1\n");
-  CHECK_THROWS_AS(read_power_table(short_file, table_layout::class_pk), io_error);
+  const temp_file zero("zero.dat", "0.1 100\n0.2 50\n0.3 0\n0.4 10\n");
+  CHECK_THROWS_WITH_AS(read_power_table(zero.str(), table_layout::class_pk), doctest::Contains("line 3: P = 0"),
+                       io_error);
+  const temp_file not_finite("nan.dat", "0.1 100\n0.2 nan\n0.3 20\n0.4 10\n");
+  CHECK_THROWS_WITH_AS(read_power_table(not_finite.str(), table_layout::class_pk), doctest::Contains("line 2: P = nan"),
+                       io_error);
+  const temp_file bad_t("bad_t.dat", "0.1 1 1 1 1 1 1\n0.2 1 1 1 1 1 inf\n0.3 1 1 1 1 1 1\n0.4 1 1 1 1 1 1\n");
+  CHECK_THROWS_WITH_AS(read_power_table(bad_t.str(), table_layout::camb_tk), doctest::Contains("line 2: T = inf"),
+                       io_error);
+
+  const temp_file no_dtot("nodtot.dat", "# 1:k 2:d_cdm\n0.1 1\n0.2 1\n0.3 1\n0.4 1\n");
+  CHECK_THROWS_WITH_AS(read_power_table(no_dtot.str(), table_layout::class_tk), doctest::Contains("'d_tot'"), io_error);
+  const temp_file bad_label("badlabel.dat", "# 1:k 2:d_cdm x:d_tot\n0.1 1 1\n0.2 1 1\n0.3 1 1\n0.4 1 1\n");
+  CHECK_THROWS_WITH_AS(read_power_table(bad_label.str(), table_layout::class_tk), doctest::Contains("line 1"),
+                       io_error);
+  const temp_file too_few_columns("columns.dat", "0.1 1 1 1 1 1 1\n0.2 1 1 1 1 1\n0.3 1 1 1 1 1 1\n0.4 1 1 1 1 1 1\n");
+  CHECK_THROWS_WITH_AS(read_power_table(too_few_columns.str(), table_layout::camb_tk),
+                       doctest::Contains("line 2: 6 columns, expected at least 7"), io_error);
+  const temp_file short_file("short.dat", "0.1 1\n0.2 1\n");
+  CHECK_THROWS_WITH_AS(read_power_table(short_file.str(), table_layout::class_pk), doctest::Contains("2 data rows"),
+                       io_error);
 }

@@ -85,8 +85,9 @@ TEST_CASE_TEMPLATE("particles on nodes, just below L and shifted across the edge
   const double side = 16.0, dx = side / n;
   deposit_workspace ws;
 
-  SUBCASE("on a node: the weights of PHYSICS.md §7.1 at d = 0") {
-    const std::vector<vec3<Real>> x{{Real(3 * dx), Real(5 * dx), Real(0)}};
+  SUBCASE("at a cell centre: the weights of PHYSICS.md §7.1 at d = 0") {
+    // Cell i is centred at (i + 1/2)Δ (mesh/concepts.hpp).
+    const std::vector<vec3<Real>> x{{Real(3.5 * dx), Real(5.5 * dx), Real(0.5 * dx)}};
     real_field<Real> g(n, side);
     deposit<A>(std::span<const vec3<Real>>(x), Real(2), g, ws);
     // 1D weights at the node and its neighbours: NGP/CIC put everything on the node, TSC
@@ -102,7 +103,7 @@ TEST_CASE_TEMPLATE("particles on nodes, just below L and shifted across the edge
     CHECK(g.sum() == doctest::Approx(2.0).epsilon(1e-6));
   }
 
-  SUBCASE("x just below L wraps onto node 0") {
+  SUBCASE("x just below L sits on the corner shared by cells N-1 and 0") {
     const Real below = std::nextafter(static_cast<Real>(side), Real(0));
     const std::vector<vec3<Real>> x{{below, below, below}};
     real_field<Real> g(n, side), ref(n, side);
@@ -110,9 +111,10 @@ TEST_CASE_TEMPLATE("particles on nodes, just below L and shifted across the edge
     reference::deposit<A>(std::span<const vec3<Real>>(x), Real(1), ref);
     CHECK(test::bitwise_equal(g, ref));
     CHECK(g.sum() == doctest::Approx(1.0).epsilon(1e-6));
-    // u = N − ε: the nearest node is N ≡ 0, which gets (almost) all of the mass for NGP/CIC.
-    if constexpr (A::support < 3) CHECK(static_cast<double>(g(0, 0, 0)) == doctest::Approx(1.0).epsilon(1e-5));
-    else CHECK(static_cast<double>(g(0, 0, 0)) == doctest::Approx(0.75 * 0.75 * 0.75).epsilon(1e-5));
+    // u = N − ε: NGP puts everything in cell N−1; CIC and TSC split each axis half and half
+    // between cells N−1 and N ≡ 0, so cell (0, 0, 0) gets 1/8.
+    if constexpr (A::support == 1) CHECK(static_cast<double>(g(n - 1, n - 1, n - 1)) == doctest::Approx(1.0).epsilon(1e-5));
+    else CHECK(static_cast<double>(g(0, 0, 0)) == doctest::Approx(0.125).epsilon(1e-5));
   }
 
   SUBCASE("a shift (interlacing) equals depositing explicitly shifted, wrapped positions") {

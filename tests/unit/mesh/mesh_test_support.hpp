@@ -104,7 +104,7 @@ inline double kernel_value(int support, double s) {
   const double a = std::abs(s);
   switch (support) {
     case 1:
-      return a < 0.5 ? 1.0 : 0.0;
+      return (s > -0.5 && s <= 0.5) ? 1.0 : 0.0;  // cell [centre − ½, centre + ½) in u = centre − s
     case 2:
       return a < 1.0 ? 1.0 - a : 0.0;
     case 3:

@@ -30,31 +30,34 @@ TEST_CASE_TEMPLATE("stencil weights sum to one and equal the B-spline kernel at 
     double sum = 0.0;
     for (int s = 0; s < A::support; ++s) {
       CHECK(w[s] >= 0.0);
-      CHECK(w[s] == doctest::Approx(test::kernel_value(A::support, first + s - u)).epsilon(1e-12));
+      CHECK(w[s] == doctest::Approx(test::kernel_value(A::support, first + s + 0.5 - u)).epsilon(1e-12));
       sum += w[s];
     }
     CHECK(sum == doctest::Approx(1.0).epsilon(1e-14));
     // The stencil is complete: the kernel vanishes on the nodes just outside it.
-    CHECK(test::kernel_value(A::support, first - 1 - u) == 0.0);
-    CHECK(test::kernel_value(A::support, first + A::support - u) == 0.0);
+    CHECK(test::kernel_value(A::support, first - 0.5 - u) == 0.0);
+    CHECK(test::kernel_value(A::support, first + A::support + 0.5 - u) == 0.0);
   }
 }
 
 TEST_CASE("stencil formulas at hand-picked points (PHYSICS.md §7.1)" * doctest::test_suite("unit.mesh")) {
+  // Cell i is centred at u = i + 1/2 (mesh/concepts.hpp).
+  // CIC at u = 3.75: i0 = ⌊u − ½⌋ = 3, d = 0.25 → 0.75 at 3, 0.25 at 4.
   double w2[2];
-  cic::weights(3.25, cic::first_node(3.25), w2);
-  CHECK(cic::first_node(3.25) == 3.0);
+  cic::weights(3.75, cic::first_node(3.75), w2);
+  CHECK(cic::first_node(3.75) == 3.0);
   CHECK(w2[0] == doctest::Approx(0.75));
   CHECK(w2[1] == doctest::Approx(0.25));
-  // TSC at u = 5.2: i = nint(u) = 5, d = 0.2 → ½(0.3)², 0.75 − 0.04, ½(0.7)² at 4, 5, 6.
+  // TSC at u = 5.7: nearest centre 5 (5.5), d = 0.2 → ½(0.3)², 0.75 − 0.04, ½(0.7)² at 4, 5, 6.
   double w3[3];
-  CHECK(tsc::first_node(5.2) == 4.0);
-  tsc::weights(5.2, tsc::first_node(5.2), w3);
+  CHECK(tsc::first_node(5.7) == 4.0);
+  tsc::weights(5.7, tsc::first_node(5.7), w3);
   CHECK(w3[0] == doctest::Approx(0.045));
   CHECK(w3[1] == doctest::Approx(0.71));
   CHECK(w3[2] == doctest::Approx(0.245));
-  CHECK(ngp::first_node(5.49) == 5.0);
-  CHECK(ngp::first_node(5.51) == 6.0);
+  // NGP: the cell containing u.
+  CHECK(ngp::first_node(5.99) == 5.0);
+  CHECK(ngp::first_node(6.01) == 6.0);
 }
 
 TEST_CASE_TEMPLATE("SIMD block stencils equal the scalar ones, and nodes wrap periodically" *

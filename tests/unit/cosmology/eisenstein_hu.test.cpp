@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "lagframe/cosmology/eisenstein_hu.hpp"
-#include "lagframe/cosmology/linear_power.hpp"
 
+using namespace lagframe;
 using namespace lagframe::cosmology;
 
 namespace {
@@ -49,21 +51,60 @@ double eh98_paper(double k, double Om, double Ob, double h, double Tcmb) {
                     std::sin(k * stilde) / (k * stilde);                                 // eq. 21
   return fb * Tb + fc * Tc;                                                              // eq. 16
 }
+
+/// The no-wiggle form, eqs. 26–31, transcribed in the paper's own units: q with k in h/Mpc and
+/// Γ_eff = Ω_0 h (…) in h/Mpc; s and k·s in Mpc.
+double eh98_no_wiggle_paper(double k_h, double Om, double Ob, double h, double Tcmb) {
+  const double th = Tcmb / 2.7;
+  const double omh2 = Om * h * h, obh2 = Ob * h * h, ratio = Ob / Om;
+  const double s = 44.5 * std::log(9.83 / omh2) / std::sqrt(1 + 10 * std::pow(obh2, 0.75));  // eq. 26
+  const double alpha = 1 - 0.328 * std::log(431 * omh2) * ratio + 0.38 * std::log(22.3 * omh2) * ratio * ratio;  // eq. 31
+  const double k_mpc = k_h * h;
+  const double gamma_eff = Om * h * (alpha + (1 - alpha) / (1 + std::pow(0.43 * k_mpc * s, 4)));  // eq. 30
+  const double q = k_h * th * th / gamma_eff;                                                     // eq. 28
+  const double L0 = std::log(2 * std::numbers::e + 1.8 * q);                                      // eq. 29
+  const double C0 = 14.2 + 731 / (1 + 62.5 * q);
+  return L0 / (L0 + C0 * q * q);
+}
 }  // namespace
 
 TEST_CASE("EH98 with BAO matches the published equations at several wavenumbers to 1e-6") {
-  parameters p;
-  const eisenstein_hu t(p);
-  for (double k_h : {0.001, 0.02, 0.07, 0.15, 0.3, 1.0, 5.0}) {
-    CAPTURE(k_h);
-    CHECK(t(k_h) == doctest::Approx(eh98_paper(k_h * p.h, p.omega_m, p.omega_b, p.h, p.t_cmb)).epsilon(1e-6));
+  parameters planck;
+  parameters wmap;
+  wmap.omega_m = 0.25;
+  wmap.omega_b = 0.04;
+  wmap.h = 0.72;
+  wmap.t_cmb = 2.725;
+  parameters baryon_rich;
+  baryon_rich.omega_m = 0.4;
+  baryon_rich.omega_b = 0.1;
+  baryon_rich.h = 0.6;
+  for (const parameters& p : {planck, wmap, baryon_rich}) {
+    const eisenstein_hu t(p);
+    for (double k_h : {1e-4, 0.001, 0.02, 0.07, 0.15, 0.3, 1.0, 5.0, 50.0}) {
+      CAPTURE(p.omega_m);
+      CAPTURE(k_h);
+      CHECK(t(k_h) == doctest::Approx(eh98_paper(k_h * p.h, p.omega_m, p.omega_b, p.h, p.t_cmb)).epsilon(1e-6));
+    }
   }
-  parameters q;
-  q.omega_m = 0.25;
-  q.omega_b = 0.04;
-  q.h = 0.72;
-  const eisenstein_hu t2(q);
-  CHECK(t2(0.1) == doctest::Approx(eh98_paper(0.1 * q.h, q.omega_m, q.omega_b, q.h, q.t_cmb)).epsilon(1e-6));
+}
+
+TEST_CASE("EH98 no-wiggle matches the published equations 26-31 to 1e-6") {
+  parameters wmap;
+  wmap.omega_m = 0.25;
+  wmap.omega_b = 0.04;
+  wmap.h = 0.72;
+  for (const parameters& p : {parameters{}, wmap}) {
+    const eisenstein_hu t(p, wiggles::no_wiggle);
+    CHECK(t.shape() == wiggles::no_wiggle);
+    for (double k_h : {1e-4, 0.001, 0.02, 0.07, 0.15, 0.3, 1.0, 5.0, 50.0}) {
+      CAPTURE(p.omega_m);
+      CAPTURE(k_h);
+      CHECK(t(k_h) == doctest::Approx(eh98_no_wiggle_paper(k_h, p.omega_m, p.omega_b, p.h, p.t_cmb)).epsilon(1e-6));
+    }
+    // Eq. 26 approximates the sound horizon of eq. 6 to about 2 % (EH98 §4.2).
+    CHECK(t.sound_horizon_fit_mpc() == doctest::Approx(t.sound_horizon_mpc()).epsilon(0.02));
+  }
 }
 
 TEST_CASE("BAO and no-wiggle shapes agree on large scales and tend to one") {
@@ -84,20 +125,21 @@ TEST_CASE("BAO and no-wiggle shapes agree on large scales and tend to one") {
   CHECK(hi - lo > 0.03);
 }
 
-TEST_CASE("sigma_8 of the normalised spectrum equals the parameter to 1e-4") {
-  parameters p;
-  const auto power = linear_power::from_eisenstein_hu(p);
-  // Independent quadrature: trapezoid in ln k over [1e-4, 50] with 200000 points.
-  const int n = 200000;
-  const double l0 = std::log(1e-4), l1 = std::log(50.0);
-  double sum = 0;
-  for (int i = 0; i <= n; ++i) {
-    const double k = std::exp(l0 + (l1 - l0) * i / n);
-    const double x = 8.0 * k;
-    const double w = 3 * (std::sin(x) - x * std::cos(x)) / (x * x * x);
-    sum += (i == 0 || i == n ? 0.5 : 1.0) * k * k * k * power(k) * w * w;
+TEST_CASE("EH98 edge cases: k = 0, invalid k, invalid parameters") {
+  const parameters p;
+  for (wiggles w : {wiggles::bao, wiggles::no_wiggle}) {
+    const eisenstein_hu t(p, w);
+    CHECK(t(0.0) == 1.0);
+    CHECK(t(1e-30) == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(std::isnan(t(-0.1)));
+    CHECK(std::isnan(t(std::numeric_limits<double>::quiet_NaN())));
+    CHECK(t(1e3) > 0.0);
+    CHECK(t(1e3) < t(1e2));
   }
-  const double sigma = std::sqrt(sum * (l1 - l0) / n / (2 * std::numbers::pi * std::numbers::pi));
-  CHECK(sigma == doctest::Approx(p.sigma_8).epsilon(1e-4));
-  CHECK(power.sigma_r(8.0) == doctest::Approx(p.sigma_8).epsilon(1e-6));
+  parameters no_baryons;
+  no_baryons.omega_b = 0.0;
+  CHECK_THROWS_WITH_AS(eisenstein_hu{no_baryons}, doctest::Contains("omega_b = 0"), config_error);
+  parameters bad;
+  bad.h = -1;
+  CHECK_THROWS_WITH_AS(eisenstein_hu(bad, wiggles::no_wiggle), doctest::Contains("cosmology.h = -1"), config_error);
 }

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// One particle-mesh force evaluation at 128³ particles on a 256³ float mesh in a 256 Mpc/h box
+// (CIC, exact Green's function; `textbook` 0 = the defaults, 4-point gradient without
+// deconvolution; 1 = spectral gradient with W⁻² deconvolution), against the four FFTs it
+// contains (one r2c, three c2r) timed alone.
+//
+// Particles sit on their Lagrangian grid displaced by Gaussian offsets of 3 Mpc/h rms per axis
+// (roughly z = 0 displacements), in Lagrangian (id) order. Arguments: threads, measure
+// (0 = FFTW_ESTIMATE, the force's default; 1 = FFTW_MEASURE, plans kept as wisdom in the build
+// directory so later runs plan instantly; ESTIMATE runs forget any loaded wisdom). Plans and meshes are made outside the timing loop;
+// the first evaluation (which sizes the deposit buffers) is not timed.
+#include <benchmark/benchmark.h>
+#include <fftw3.h>
+#include <omp.h>
+
+#include <cmath>
+#include <cstddef>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/core/field.hpp"
+#include "lagframe/fft/plan.hpp"
+#include "lagframe/force/particle_mesh.hpp"
+#include "lagframe/mesh/cic.hpp"
+
+namespace {
+
+using namespace lagframe;
+
+constexpr std::size_t particles_1d = 128;
+constexpr std::size_t mesh_1d = 256;
+constexpr double side = 256.0;
+constexpr double displacement_rms = 3.0;
+const std::string wisdom_prefix = std::string(LAGFRAME_BENCH_DIR) + "/fftw_wisdom";
+
+const std::vector<vec3<float>>& particles() {
+  static const auto x = [] {
+    const box b{.side_mpc_h = side, .particles_1d = particles_1d};
+    std::mt19937_64 rng(2024);
+    std::normal_distribution<double> g(0.0, displacement_rms);
+    std::vector<vec3<float>> out(b.particle_count());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto q = b.lagrangian_position<double>(i);
+      for (int d = 0; d < 3; ++d) out[i][d] = wrap_periodic(static_cast<float>(q[d] + g(rng)), static_cast<float>(side));
+    }
+    return out;
+  }();
+  return x;
+}
+
+fft::planning planning_of(const benchmark::State& state) {
+  return state.range(1) != 0 ? fft::planning::measure : fft::planning::estimate;
+}
+
+void prepare(benchmark::State& state) {
+  omp_set_num_threads(static_cast<int>(state.range(0)));  // plans use omp_get_max_threads()
+  if (planning_of(state) == fft::planning::measure) {
+    fft::import_wisdom(wisdom_prefix);
+  } else {
+    fftwf_forget_wisdom();  // ESTIMATE plans would otherwise reuse earlier MEASURE wisdom
+  }
+}
+
+void finish(benchmark::State& state) {
+  if (planning_of(state) == fft::planning::measure) fft::export_wisdom(wisdom_prefix);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * particles().size()));
+  state.counters["threads"] = static_cast<double>(state.range(0));
+}
+
+void BM_force_pm_cic(benchmark::State& state) {
+  prepare(state);
+  const box b{.side_mpc_h = side, .particles_1d = particles_1d};
+  force::pm_options opt{.grid_1d = mesh_1d, .planning = planning_of(state)};
+  if (state.range(2) != 0) {
+    opt.grad = force::gradient::spectral;
+    opt.deconvolve = true;
+  }
+  force::particle_mesh<mesh::cic, float> pm(b, opt);
+  const auto& x = particles();
+  std::vector<vec3<float>> acc(x.size());
+  pm.accelerations(x, acc);  // sizes the deposit buffers, first touch
+  for (auto _ : state) {
+    pm.accelerations(x, acc);
+    benchmark::DoNotOptimize(acc.data());
+    benchmark::ClobberMemory();
+  }
+  finish(state);
+}
+
+void BM_force_four_ffts(benchmark::State& state) {
+  prepare(state);
+  const fft::r2c_plan<float> plan(mesh_1d, planning_of(state));
+  real_field<float> a(mesh_1d, side), w(mesh_1d, side);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  for (auto& v : a.storage()) v = g(rng);
+  plan.forward(a);  // Hermitian input for the c2r transforms
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::copy(a.storage().begin(), a.storage().end(), w.storage().begin());
+    state.ResumeTiming();
+    plan.forward(w);  // as the force: one r2c ...
+    for (int axis = 0; axis < 3; ++axis) {
+      state.PauseTiming();
+      std::copy(a.storage().begin(), a.storage().end(), w.storage().begin());
+      state.ResumeTiming();
+      plan.backward(w);  // ... and three c2r
+    }
+    benchmark::ClobberMemory();
+  }
+  finish(state);
+}
+
+void threads_planning(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"threads", "measure"});
+  for (int threads : {1, 2})
+    for (int measure : {0, 1}) b->Args({threads, measure});
+  b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+void threads_planning_kernel(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"threads", "measure", "textbook"});
+  for (int threads : {1, 2})
+    for (int measure : {0, 1})
+      for (int textbook : {0, 1}) b->Args({threads, measure, textbook});
+  b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace
+
+BENCHMARK(BM_force_pm_cic)->Apply(threads_planning_kernel);
+BENCHMARK(BM_force_four_ffts)->Apply(threads_planning);

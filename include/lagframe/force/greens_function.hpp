@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file greens_function.hpp
+/// Fourier-space operators of the particle-mesh solver (PHYSICS.md §7.2–7.3), tabulated per
+/// axis so that the 3D kernels are sums or products of 1D tables.
+///
+/// For an N-point periodic axis of spacing Δ = L/N and array index i (signed frequency
+/// m = wavenumber_index(i, N), k = 2πm/L, w = kΔ):
+///   - Laplacian eigenvalue −λ(k) per axis (∇² → −Σ_axes λ):
+///       exact: λ = k²;  finite_difference (7-point stencil): λ = (4/Δ²) sin²(w/2);
+///   - gradient ∂ → i g(k):
+///       spectral: g = k, zero at the Nyquist index (an odd derivative of a real field has no
+///       Nyquist component);  finite_difference_4 (4-point central): g = (8 sin w − sin 2w)/(6Δ),
+///       which vanishes at Nyquist by itself;
+///   - inverse squared window 1/W²: W = sinc(w/2)^p per axis (p = the assignment order),
+///     applied once for the deposit and once for the interpolation (Hockney & Eastwood 1988,
+///     §7-6; Gadget-4 `pm_periodic.cc` uses the same sinc⁻⁴ for CIC).
+
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+#include <vector>
+
+#include "lagframe/core/field.hpp"
+
+namespace lagframe::force {
+
+/// The inverse Laplacian of the Poisson solve: −1/k² or the inverse 7-point discrete Laplacian.
+enum class greens_function { exact, finite_difference };
+/// The gradient of the potential: spectral i k or the 4-point finite difference.
+enum class gradient { spectral, finite_difference_4 };
+
+namespace detail {
+
+/// sin(x)/x, continuous at 0.
+inline double sinc(double x) { return x == 0.0 ? 1.0 : std::sin(x) / x; }
+
+/// The 1D tables of one axis, indexed by FFT array index, stored in the solver's Real type.
+template <class Real>
+struct axis_kernels {
+  std::vector<Real> laplace;  ///< λ(k) ≥ 0 (per-axis part of −∇²)
+  std::vector<Real> grad;     ///< g(k): ∂ → i g
+  std::vector<Real> deconv2;  ///< 1/W_1D(k)² (1 where deconvolution is off)
+
+  axis_kernels(std::size_t n, double side, greens_function greens, gradient grad_kind,
+               int window_order, bool deconvolve)
+      : laplace(n), grad(n), deconv2(n) {
+    const double dx = side / static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double k = 2.0 * std::numbers::pi * static_cast<double>(wavenumber_index(i, n)) / side;
+      const double w = k * dx;
+      const bool nyquist = (n % 2 == 0) && (i == n / 2);
+      const double s = std::sin(0.5 * w);
+      laplace[i] = static_cast<Real>(greens == greens_function::exact ? k * k : 4.0 / (dx * dx) * s * s);
+      double g = grad_kind == gradient::spectral ? k : (8.0 * std::sin(w) - std::sin(2.0 * w)) / (6.0 * dx);
+      if (nyquist) g = 0.0;
+      grad[i] = static_cast<Real>(g);
+      deconv2[i] = static_cast<Real>(deconvolve ? std::pow(sinc(0.5 * w), -2.0 * window_order) : 1.0);
+    }
+  }
+};
+
+}  // namespace detail
+
+}  // namespace lagframe::force

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file simulation.hpp
+/// lagframe::simulation<Frame, Force, Stepper>: particles integrated in a moving frame
+/// (DESIGN.md "The loop").
+///
+///   simulation<frame::inertial<>, force::particle_mesh<mesh::cic>, stepper::kick_drift_kick<factors::fastpm>>
+///       plain PM (FastPM time stepping);
+///   simulation<frame::lpt<2>, force::particle_mesh<mesh::cic>, stepper::kick_drift_kick<>>
+///       tCOLA.
+///
+/// Life cycle: construct, set_initial_conditions(LPT fields) at the grid's first node, then
+/// run_until(a, observer) any number of times with a on the time grid. Observers see positions
+/// and the *total* momentum p = π + p_frame (PHYSICS.md §2.1, L₊) at the requested times.
+/// Per-step progress goes to an optional progress observer (off unless set).
+///
+/// Memory per particle (float): position 12 B, residual momentum 12 B, acceleration 12 B, plus
+/// what the frame keeps (lpt<2>: Ψ1, Ψ2, 24 B): 60 B, plus the force's meshes.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/core/error.hpp"
+#include "lagframe/core/vec3.hpp"
+#include "lagframe/cosmology/growth.hpp"
+#include "lagframe/cosmology/parameters.hpp"
+#include "lagframe/force/concepts.hpp"
+#include "lagframe/frame/concepts.hpp"
+#include "lagframe/ic/lpt.hpp"
+#include "lagframe/stepper/concepts.hpp"
+#include "lagframe/stepper/time_grid.hpp"
+
+namespace lagframe {
+
+/// What a progress observer receives after each step.
+struct step_report {
+  std::size_t step = 0;          ///< 1-based index of the step just completed
+  std::size_t steps = 0;         ///< total steps of the time grid
+  double a = 0;                  ///< scale factor reached
+  bool force_evaluated = false;  ///< did this step evaluate the force (at its end node)?
+  double seconds = 0;            ///< wall time of this step
+};
+
+/// What an output observer receives: the state at a requested time, with total momenta.
+template <class Real>
+struct snapshot_view {
+  double a = 0;
+  std::size_t step = 0;
+  const box* domain = nullptr;
+  const cosmology::parameters* cosmology = nullptr;
+  std::span<const vec3<Real>> positions;  ///< Mpc/h, wrapped into [0, L), in particle-id order
+  std::span<const vec3<Real>> momenta;    ///< total p = a³E dx/da in Mpc/h (velocity km/s = 100 p/a)
+};
+
+template <class Frame, class Force, class Stepper>
+class simulation {
+  static_assert(frame::frame_policy<Frame>,
+                "lagframe::simulation: Frame must model lagframe::frame::frame_policy — see "
+                "include/lagframe/frame/concepts.hpp");
+  static_assert(force::force_policy<Force>,
+                "lagframe::simulation: Force must model lagframe::force::force_policy — see "
+                "include/lagframe/force/concepts.hpp");
+  static_assert(stepper::stepper_policy<Stepper>,
+                "lagframe::simulation: Stepper must model lagframe::stepper::stepper_policy — see "
+                "include/lagframe/stepper/concepts.hpp");
+
+ public:
+  using real_type = typename Force::real_type;
+  using frame_type = Frame;
+  using force_type = Force;
+  using stepper_type = Stepper;
+  static_assert(std::is_same_v<typename Frame::real_type, real_type>,
+                "lagframe::simulation: Frame and Force must use the same Real (float or double)");
+
+  simulation(const cosmology::parameters& cosmo, const box& b, Force force, Stepper stepper)
+      : cosmo_(cosmo), box_(b), force_(std::move(force)), stepper_(std::move(stepper)) {
+    cosmo_.validate();
+    box_.validate();
+    const auto& grid = stepper_.grid();
+    growth_ = std::make_unique<cosmology::growth>(cosmo_, std::min(1e-3, 0.5 * grid.a_start()),
+                                                  std::max(2.0, 1.01 * grid.a_end()));
+  }
+
+  /// Build the force and the stepper from their options.
+  template <class ForceOptions, class StepperOptions>
+    requires std::constructible_from<Force, const box&, ForceOptions> &&
+             std::constructible_from<Stepper, StepperOptions>
+  simulation(const cosmology::parameters& cosmo, const box& b, ForceOptions force_options,
+             StepperOptions stepper_options)
+      : simulation(cosmo, b, Force(b, force_options), Stepper(std::move(stepper_options))) {}
+
+  simulation(const simulation&) = delete;
+  simulation& operator=(const simulation&) = delete;
+  simulation(simulation&&) noexcept = default;
+  simulation& operator=(simulation&&) noexcept = default;
+
+  /// Particles at the first node a_0 on the LPT trajectory of `fields`:
+  /// x = q + D1 Ψ1 + D2 Ψ2, p = T[D1] Ψ1 + T[D2] Ψ2 (PHYSICS.md §1.2); the frame then takes
+  /// the fields it needs and the residual momentum is p − p_frame.
+  void set_initial_conditions(ic::lpt_fields<real_type> fields) {
+    check_fields(fields);
+    const double a0 = stepper_.grid().a_start();
+    const std::size_t n = box_.particle_count();
+    std::vector<vec3<real_type>> x(n), p(n);
+    const double d1 = growth_->d1(a0), d2 = growth_->d2(a0);
+    const double t1 = growth_->t_d1(a0), t2 = growth_->t_d2(a0);
+    const bool second = fields.order == 2 && fields.psi2.size() == n;
+    const auto side = static_cast<real_type>(box_.side_mpc_h);
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto q = box_.lagrangian_position<real_type>(i);
+      for (int d = 0; d < 3; ++d) {
+        double disp = d1 * fields.psi1[i][d];
+        double mom = t1 * fields.psi1[i][d];
+        if (second) {
+          disp += d2 * fields.psi2[i][d];
+          mom += t2 * fields.psi2[i][d];
+        }
+        x[i][d] = wrap_periodic(static_cast<real_type>(q[d] + disp), side);
+        p[i][d] = static_cast<real_type>(mom);
+      }
+    }
+    set_state(std::move(fields), std::move(x), std::move(p));
+  }
+
+  /// Start from explicit positions and total momenta at the first node (e.g. read from a file),
+  /// with `fields` defining the frame.
+  void set_state(ic::lpt_fields<real_type> fields, std::vector<vec3<real_type>> positions,
+                 std::vector<vec3<real_type>> total_momenta) {
+    check_fields(fields);
+    const std::size_t n = box_.particle_count();
+    require(positions.size() == n && total_momenta.size() == n, "initial particle count",
+            positions.size(), lagframe::detail::concat(n, " positions and momenta"));
+    frame_ = std::make_unique<Frame>(*growth_, std::move(fields));
+    x_ = std::move(positions);
+    pi_ = std::move(total_momenta);
+    frame_->add_momentum(pi_, stepper_.grid().a_start(), -1.0);  // L₋: enter the frame
+    acc_.assign(n, vec3<real_type>{});
+    node_ = 0;
+    force_node_ = no_force;
+    force_evaluations_ = 0;
+  }
+
+  /// Advance to `a_target` (a node of the time grid) and call `observer(snapshot_view)` there.
+  template <class Observer>
+  void run_until(double a_target, Observer&& observer) {
+    run_until(a_target);
+    const auto p = momenta();
+    const snapshot_view<real_type> view{a(), node_, &box_, &cosmo_, x_, p};
+    observer(view);
+  }
+
+  /// Advance to `a_target`, a node of the time grid at or after the current time.
+  void run_until(double a_target) {
+    require_started();
+    const auto& grid = stepper_.grid();
+    const std::size_t target = grid.node_index(a_target);
+    require(target >= node_, "run_until a", a_target,
+            lagframe::detail::concat("a time not before the current a = ", a()));
+    while (node_ < target) {
+      const auto start = std::chrono::steady_clock::now();
+      stepper_.step(node_, *this, *growth_);
+      ++node_;
+      if (progress_) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        progress_(step_report{node_, grid.steps(), grid.node(node_),
+                              stepper_.evaluates_force(node_), secs});
+      }
+    }
+  }
+
+  /// Progress observer called after every step (none by default).
+  void set_progress_observer(std::function<void(const step_report&)> observer) {
+    progress_ = std::move(observer);
+  }
+
+  // ---- state -----------------------------------------------------------------------------
+  [[nodiscard]] double a() const { return stepper_.grid().node(node_); }
+  [[nodiscard]] std::size_t current_step() const { return node_; }
+  [[nodiscard]] std::span<const vec3<real_type>> positions() const { return x_; }
+  /// Momenta relative to the frame (π).
+  [[nodiscard]] std::span<const vec3<real_type>> residual_momenta() const { return pi_; }
+  /// Total momenta p = π + p_frame(a) (L₊), freshly computed.
+  [[nodiscard]] std::vector<vec3<real_type>> momenta() const {
+    require_started();
+    std::vector<vec3<real_type>> p(pi_.begin(), pi_.end());
+    frame_->add_momentum(p, a(), 1.0);
+    return p;
+  }
+  [[nodiscard]] std::size_t force_evaluations() const { return force_evaluations_; }
+
+  [[nodiscard]] const cosmology::parameters& cosmology() const { return cosmo_; }
+  [[nodiscard]] const cosmology::growth& growth() const { return *growth_; }
+  [[nodiscard]] const box& domain() const { return box_; }
+  [[nodiscard]] Force& force() { return force_; }
+  [[nodiscard]] const Stepper& stepper() const { return stepper_; }
+  [[nodiscard]] const Frame& frame() const {
+    require_started();
+    return *frame_;
+  }
+
+  // ---- the system interface the stepper drives (stepper/concepts.hpp) ---------------------
+  /// Make sure the cached accelerations are those at kick point j (time a).
+  void ensure_force(std::size_t j, double /*a*/) {
+    if (force_node_ == j) return;
+    force_.accelerations(std::span<const vec3<real_type>>(x_), std::span<vec3<real_type>>(acc_));
+    force_node_ = j;
+    ++force_evaluations_;
+  }
+  void kick(double a0, double a1, double ac, double factor) {
+    const double scale = 1.5 * cosmo_.omega_m * factor;
+    frame_->kick(std::span<vec3<real_type>>(pi_), std::span<const vec3<real_type>>(acc_),
+                 frame::kick_interval{a0, a1, ac, factor, scale});
+  }
+  void drift(double a0, double a1, double ac, double factor) {
+    frame_->drift(std::span<vec3<real_type>>(x_), std::span<const vec3<real_type>>(pi_),
+                  frame::drift_interval{a0, a1, ac, factor});
+    force_node_ = no_force;
+  }
+
+ private:
+  static constexpr std::size_t no_force = static_cast<std::size_t>(-1);
+
+  void check_fields(const ic::lpt_fields<real_type>& fields) const {
+    require(fields.grid.particles_1d == box_.particles_1d, "LPT field grid", fields.grid.particles_1d,
+            lagframe::detail::concat("the simulation's particles_1d = ", box_.particles_1d));
+    require(fields.grid.side_mpc_h == box_.side_mpc_h, "LPT field box side", fields.grid.side_mpc_h,
+            lagframe::detail::concat("the simulation's side = ", box_.side_mpc_h, " Mpc/h"));
+    require(fields.psi1.size() == box_.particle_count(), "psi1 size", fields.psi1.size(),
+            lagframe::detail::concat(box_.particle_count(), " displacements"));
+  }
+  void require_started() const {
+    if (!frame_) {
+      throw config_error("lagframe::simulation: no initial conditions (call set_initial_conditions first)");
+    }
+  }
+
+  cosmology::parameters cosmo_;
+  box box_;
+  Force force_;
+  Stepper stepper_;
+  std::unique_ptr<cosmology::growth> growth_;
+  std::unique_ptr<Frame> frame_;
+  std::vector<vec3<real_type>> x_, pi_, acc_;
+  std::size_t node_ = 0;
+  std::size_t force_node_ = no_force;
+  std::size_t force_evaluations_ = 0;
+  std::function<void(const step_report&)> progress_;
+};
+
+}  // namespace lagframe
