@@ -6,8 +6,12 @@
 
 #include <lagframe/lagframe.hpp>
 
+#include <string>
+
 namespace {
 namespace lf = lagframe;
+// FFTW wisdom shared with bench_fft and bench_force (MEASURE plans take a minute to make once).
+const std::string wisdom_prefix = std::string(LAGFRAME_BENCH_DIR) + "/fftw_wisdom";
 
 void BM_step_tcola_kdk(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
@@ -16,10 +20,12 @@ void BM_step_tcola_kdk(benchmark::State& state) {
   const lf::box box{.side_mpc_h = 256.0, .particles_1d = 128};
   // Many steps so that each benchmark iteration is one step late in the run.
   constexpr std::size_t steps = 200;
+  lf::fft::import_wisdom(wisdom_prefix);
   using sim_t = lf::simulation<lf::frame::lpt<2>, lf::force::particle_mesh<lf::mesh::cic>,
                                lf::stepper::kick_drift_kick<lf::stepper::factors::cola>>;
   sim_t sim{cosmo, box, lf::force::pm_options{.grid_1d = 256, .planning = lf::fft::planning::measure},
             lf::stepper::kdk_options{.grid = lf::stepper::time_grid::linear(0.5, 1.0, steps)}};
+  lf::fft::export_wisdom(wisdom_prefix);
   const auto power = lf::cosmology::linear_power::from_eisenstein_hu(cosmo);
   sim.set_initial_conditions(lf::ic::lpt_displacements(box, lf::ic::linear_density_modes<float>(box, power, {.seed = 3}), 2));
   const auto& nodes = sim.stepper().grid().nodes();
