@@ -10,9 +10,11 @@
 ///      7-point Laplacian, D = 1/W(k)² (the assignment and interpolation windows) when
 ///      deconvolving, and 1/N_g³ the inverse-FFT normalisation; the φ modes are kept;
 ///      (see pm_options for the choice of defaults, which differ from the textbook i k + W⁻²)
-///   3. per axis a: the modes of −∂_a φ = −i g_a(k) φ_k into the second mesh (the first of
-///      them fused with step 2), one c2r FFT, interpolation with the same stencil A.
-/// Four FFTs per evaluation and two N_g³ meshes of Real. Using the same stencil for deposit and
+///   3. 4-point gradient (the default): one c2r FFT of φ, then per particle the gradient and
+///      the interpolation fused in one gather (two FFTs in all); spectral gradient: per axis a,
+///      the modes of −∂_a φ = −i g_a(k) φ_k into the second mesh (the first fused with step 2),
+///      one c2r FFT and an interpolation with the same stencil A (four FFTs in all).
+/// Two N_g³ meshes of Real. Using the same stencil for deposit and
 /// interpolation with this real, symmetric kernel conserves momentum and has no self-force.
 ///
 /// Threading: spawns OpenMP teams (k-space loops, deposit, interpolation) and FFTW threads
@@ -100,6 +102,25 @@ class particle_mesh {
   /// see the field through the same stencil as the particles.
   void accelerations_at(std::span<const vec3<Real>> sources, std::span<const vec3<Real>> probes,
                         std::span<vec3<Real>> acc) {
+    require(acc.size() == probes.size(), "particle_mesh: acceleration array size", acc.size(),
+            lagframe::detail::concat("one entry per position (", probes.size(), ")"));
+    if (opt_.grad == gradient::finite_difference_4) {
+      // Two FFTs: φ back to real space, then the 4-point gradient and the interpolation fused
+      // in one gather per particle (the same operator as the Fourier-space 4-point kernel).
+      solve_potential(sources, false);
+      plan_.backward(potential_);
+      gather_fd4_gradient(probes, acc);
+      return;
+    }
+    accelerations_at_fourier_gradient(sources, probes, acc);
+  }
+
+  /// The four-FFT path: each gradient component formed in Fourier space (i g(k) φ_k), brought
+  /// back with its own FFT and interpolated. accelerations_at() uses it for the spectral
+  /// gradient; for finite_difference_4 it is the reference the fused real-space gather is
+  /// tested against (identical operator, different rounding).
+  void accelerations_at_fourier_gradient(std::span<const vec3<Real>> sources, std::span<const vec3<Real>> probes,
+                                         std::span<vec3<Real>> acc) {
     require(acc.size() == probes.size(), "particle_mesh: acceleration array size", acc.size(),
             lagframe::detail::concat("one entry per position (", probes.size(), ")"));
     solve_potential(sources, true);
@@ -198,6 +219,93 @@ class particle_mesh {
           p[2 * k + 1] *= green;
         }
       }
+    }
+  }
+
+  /// acc[p] = −Σ_nodes W(node − x_p) (∇₄φ)(node), with φ in real space in potential_ and ∇₄ the
+  /// 4-point central difference [8(φ₊₁ − φ₋₁) − (φ₊₂ − φ₋₂)]/(12Δ) per axis (whose Fourier
+  /// symbol is the finite_difference_4 kernel i(8 sin w − sin 2w)/(6Δ)). By linearity each
+  /// component is one 1D filter c = w ⋆ stencil of support + 4 taps along its own axis, times
+  /// the plain weights along the other two: 3·(support+4)·support² loads per particle instead of
+  /// three mesh passes. OpenMP static over particles: results do not depend on the thread count.
+  void gather_fd4_gradient(std::span<const vec3<Real>> probes, std::span<vec3<Real>> acc) const {
+    constexpr int S = Assignment::support;
+    constexpr int T = S + 4;  // taps of the filtered stencil: nodes first−2 … first+S+1
+    const auto n = static_cast<long>(opt_.grid_1d);
+    const double dx = box_.side_mpc_h / static_cast<double>(n);
+    const double inv_dx = 1.0 / dx;
+    const double inv_12dx = 1.0 / (12.0 * dx);
+    const double side = box_.side_mpc_h;
+    const Real* const phi = potential_.data();
+    const std::size_t row = potential_.padded_last();
+    const auto count = static_cast<std::ptrdiff_t>(probes.size());
+    bool bad_position = false;
+#pragma omp parallel for schedule(static) reduction(|| : bad_position)
+    for (std::ptrdiff_t p = 0; p < count; ++p) {
+      double w[3][S];     // assignment weights per axis
+      double c[3][T];     // weights convolved with the derivative stencil, per axis
+      std::size_t idx[3][T];  // wrapped node indices first−2 … first+S+1
+      for (int d = 0; d < 3; ++d) {
+        double x = static_cast<double>(probes[static_cast<std::size_t>(p)][d]);
+        if (!(x >= -side && x < 2.0 * side)) {
+          bad_position = true;
+          x = 0.0;
+        }
+        const double u = x * inv_dx;
+        const double first = Assignment::first_node(u);
+        Assignment::weights(u, first, w[d]);
+        // first ∈ [−n−1, 2n]: one conditional shift brings it into [0, n), then the taps need at
+        // most one more wrap each (no integer division in this hot loop).
+        long f = static_cast<long>(first);
+        f += f < 0 ? n : 0;
+        f -= f >= n ? n : 0;
+        for (int t = 0; t < T; ++t) {
+          long i = f - 2 + t;
+          i += i < 0 ? n : 0;
+          i -= i >= n ? n : 0;
+          i += i < 0 ? n : 0;  // meshes narrower than the stencil (n < 4) need a second wrap
+          i -= i >= n ? n : 0;
+          idx[d][t] = static_cast<std::size_t>(i);
+          c[d][t] = 0.0;
+        }
+        // d/dx at node f+s uses φ at offsets ±1 (weight ±8) and ±2 (weight ∓1).
+        for (int s = 0; s < S; ++s) {
+          const double ws = w[d][s] * inv_12dx;
+          c[d][s + 2 + 1] += 8.0 * ws;
+          c[d][s + 2 - 1] -= 8.0 * ws;
+          c[d][s + 2 + 2] -= ws;
+          c[d][s + 2 - 2] += ws;
+        }
+      }
+      double gx = 0, gy = 0, gz = 0;
+      // x: filter along x, weights along y and z.
+      for (int t = 0; t < T; ++t)
+        for (int b = 0; b < S; ++b) {
+          const Real* line = phi + (idx[0][t] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
+          double inner = 0;
+          for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
+          gx += c[0][t] * w[1][b] * inner;
+        }
+      // y: filter along y.
+      for (int a = 0; a < S; ++a)
+        for (int t = 0; t < T; ++t) {
+          const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][t]) * row;
+          double inner = 0;
+          for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
+          gy += w[0][a] * c[1][t] * inner;
+        }
+      // z: filter along z (contiguous).
+      for (int a = 0; a < S; ++a)
+        for (int b = 0; b < S; ++b) {
+          const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
+          double inner = 0;
+          for (int t = 0; t < T; ++t) inner += c[2][t] * static_cast<double>(line[idx[2][t]]);
+          gz += w[0][a] * w[1][b] * inner;
+        }
+      acc[static_cast<std::size_t>(p)] = {static_cast<Real>(-gx), static_cast<Real>(-gy), static_cast<Real>(-gz)};
+    }
+    if (bad_position) {
+      throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
     }
   }
 

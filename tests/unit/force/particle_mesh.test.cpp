@@ -270,3 +270,29 @@ TEST_CASE("potential of a plane wave: φ = A cos(kx)/k² at linear order" * doct
   }
   CHECK(worst < 2e-3);
 }
+
+TEST_CASE_TEMPLATE("the fused real-space 4-point gradient equals the Fourier-space 4-point kernel", A, mesh::cic, mesh::tsc) {
+  const box b{.side_mpc_h = 50.0, .particles_1d = 12};
+  std::vector<vec3<double>> x(b.particle_count());
+  std::uint64_t state = 12345;
+  auto uniform = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  for (auto& p : x) p = {50.0 * uniform(), 50.0 * uniform(), 50.0 * uniform()};
+  for (bool deconvolve : {false, true}) {
+    force::particle_mesh<A, double> pm(b, {.grid_1d = 20, .deconvolve = deconvolve});
+    std::vector<vec3<double>> fused(x.size()), fourier(x.size());
+    pm.accelerations(x, fused);
+    pm.accelerations_at_fourier_gradient(x, x, fourier);
+    double worst = 0, scale = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      for (int d = 0; d < 3; ++d) {
+        worst = std::max(worst, std::abs(fused[i][d] - fourier[i][d]));
+        scale = std::max(scale, std::abs(fourier[i][d]));
+      }
+    CAPTURE(deconvolve);
+    CHECK(scale > 0.1);
+    CHECK(worst <= 1e-10 * scale);
+  }
+}
