@@ -26,8 +26,11 @@
 
 namespace lagframe::force {
 
-/// The inverse Laplacian of the Poisson solve: −1/k² or the inverse 7-point discrete Laplacian.
-enum class greens_function { exact, finite_difference };
+/// The inverse Laplacian of the Poisson solve: −1/k², the inverse 7-point discrete Laplacian, or
+/// Hockney & Eastwood's optimal influence function (optimal_influence.hpp), which minimises the
+/// mean-square force error against an S2-softened Newtonian reference for the chosen
+/// assignment and gradient and so replaces both 1/k² and the window deconvolution.
+enum class greens_function { exact, finite_difference, optimal };
 /// The gradient of the potential: spectral i k or the 4-point finite difference.
 enum class gradient { spectral, finite_difference_4 };
 
@@ -52,7 +55,7 @@ struct axis_kernels {
       const double w = k * dx;
       const bool nyquist = (n % 2 == 0) && (i == n / 2);
       const double s = std::sin(0.5 * w);
-      laplace[i] = static_cast<Real>(greens == greens_function::exact ? k * k : 4.0 / (dx * dx) * s * s);
+      laplace[i] = static_cast<Real>(greens == greens_function::finite_difference ? 4.0 / (dx * dx) * s * s : k * k);
       double g = grad_kind == gradient::spectral ? k : (8.0 * std::sin(w) - std::sin(2.0 * w)) / (6.0 * dx);
       if (nyquist) g = 0.0;
       grad[i] = static_cast<Real>(g);

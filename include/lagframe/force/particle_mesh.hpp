@@ -35,6 +35,7 @@
 #include "lagframe/fft/plan.hpp"
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/force/greens_function.hpp"
+#include "lagframe/force/optimal_influence.hpp"
 #include "lagframe/mesh/concepts.hpp"
 #include "lagframe/mesh/deposit.hpp"
 #include "lagframe/mesh/interpolate.hpp"
@@ -55,15 +56,20 @@ namespace lagframe::force {
 /// the lowest modes must be exact to < 1 % (the window suppresses the force by ≈ (kΔ)²/6).
 struct pm_options {
   std::size_t grid_1d = 0;  ///< mesh cells per side (required, ≥ 2; independent of the particle grid)
-  greens_function greens = greens_function::exact;  ///< −1/k² or the inverse 7-point Laplacian
+  greens_function greens = greens_function::exact;  ///< −1/k², inverse 7-point Laplacian or optimal
   gradient grad = gradient::finite_difference_4;    ///< 4-point finite difference or i k
   bool deconvolve = false;  ///< divide by W(k)² (assignment + interpolation windows)
   fft::planning planning = fft::planning::estimate;  ///< FFTW planning effort
+  /// S2 reference-cloud diameter of the optimal influence function, in mesh cells (forces are
+  /// Newtonian beyond it); used only with greens_function::optimal, which ignores `deconvolve`.
+  double optimal_diameter_cells = 3.0;
 
   /// Throws config_error naming the first impossible value.
   void validate() const {
     require(grid_1d >= 2, "pm_options.grid_1d", grid_1d, "a mesh of at least 2 cells per side");
     require(grid_1d <= 8192, "pm_options.grid_1d", grid_1d, "at most 8192 cells per side");
+    require(std::isfinite(optimal_diameter_cells) && optimal_diameter_cells > 0.0, "pm_options.optimal_diameter_cells",
+            optimal_diameter_cells, "a positive diameter in mesh cells");
   }
 };
 
@@ -84,7 +90,13 @@ class particle_mesh {
   particle_mesh(const box& b, const pm_options& opt)
       : box_(validated(b)), opt_(validated(opt)), potential_(opt.grid_1d, b.side_mpc_h),
         work_(opt.grid_1d, b.side_mpc_h), plan_(opt.grid_1d, opt.planning),
-        kernels_(opt.grid_1d, b.side_mpc_h, opt.greens, opt.grad, Assignment::order, opt.deconvolve) {}
+        kernels_(opt.grid_1d, b.side_mpc_h, opt.greens, opt.grad, Assignment::order, opt.deconvolve) {
+    if (opt_.greens == greens_function::optimal) {
+      optimal_ = detail::optimal_influence<Real>(opt_.grid_1d, box_.side_mpc_h, kernels_.grad, Assignment::order,
+                                                 opt_.optimal_diameter_cells * box_.side_mpc_h /
+                                                     static_cast<double>(opt_.grid_1d));
+    }
+  }
 
   [[nodiscard]] const box& domain() const { return box_; }
   [[nodiscard]] const pm_options& options() const { return opt_; }
@@ -202,9 +214,13 @@ class particle_mesh {
         p[0] = p[1] = Real(0);
         w[0] = w[1] = Real(0);
       }
+      const Real* const opt_row = optimal_.empty() ? nullptr : optimal_.data() + static_cast<std::size_t>(r) * nz;
+      auto green_of = [&](std::size_t k) {
+        return opt_row != nullptr ? -norm * opt_row[k] : dij * dec[k] / (lij + lap[k]);
+      };
       if (with_x_gradient) {
         for (std::size_t k = k0; k < nz; ++k) {
-          const Real green = dij * dec[k] / (lij + lap[k]);
+          const Real green = green_of(k);
           const Real re = p[2 * k] * green;
           const Real im = p[2 * k + 1] * green;
           p[2 * k] = re;
@@ -214,7 +230,7 @@ class particle_mesh {
         }
       } else {
         for (std::size_t k = k0; k < nz; ++k) {
-          const Real green = dij * dec[k] / (lij + lap[k]);
+          const Real green = green_of(k);
           p[2 * k] *= green;
           p[2 * k + 1] *= green;
         }
@@ -343,6 +359,7 @@ class particle_mesh {
   real_field<Real> work_;
   fft::r2c_plan<Real> plan_;
   detail::axis_kernels<Real> kernels_;
+  std::vector<Real> optimal_;  ///< Γ(k) of greens_function::optimal, half-complex layout (else empty)
   mesh::deposit_workspace workspace_;
 };
 
