@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include "support/temp_file.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -12,21 +14,9 @@ using namespace lagframe::cosmology;
 
 namespace {
 /// A file in a fresh per-test temporary directory (removed at exit).
-struct temp_file {
-  std::filesystem::path path;
-  temp_file(const std::string& name, const std::string& text) {
-    const auto dir = std::filesystem::temp_directory_path() / "lagframe_power_table_test";
-    std::filesystem::create_directories(dir);
-    path = dir / name;
-    std::ofstream(path, std::ios::binary) << text;
-  }
-  ~temp_file() {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-  }
-  temp_file(const temp_file&) = delete;
-  temp_file& operator=(const temp_file&) = delete;
-  [[nodiscard]] std::string str() const { return path.string(); }
+/// Test files live in their own temporary folder.
+struct temp_file : test::temp_file {
+  temp_file(const std::string& name, const std::string& text) : test::temp_file("lagframe_power_table_test", name, text) {}
 };
 }  // namespace
 
