@@ -47,6 +47,7 @@
 #include "lagframe/analysis/projected_density.hpp"
 
 #include "lagframe/io/atomic_file.hpp"
+#include "lagframe/io/npy.hpp"
 #include "lagframe/io/text_table.hpp"
 
 #include "lagframe/simulation.hpp"

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// lagframe-run: run a simulation described by a TOML file.
+//
+//   lagframe-run CONFIG.toml [--set section.key=value]... [--check]
+//
+// Every key is checked before anything runs: an unknown key, a wrong type or an impossible
+// value prints one line naming the key, its line and what was expected, and exits with status 2
+// without writing anything. Outputs (per requested redshift): P(k) table and plot, projected
+// density slice (PNG); and a run summary (config echo, version, timings, peak memory).
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <lagframe/io/npy.hpp>
+#include <lagframe/io/png.hpp>
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+#include <lagframe/io/gadget_hdf5.hpp>
+#endif
+#include <lagframe/lagframe.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "run_config.hpp"
+
+namespace {
+namespace lf = lagframe;
+using lagframe_run::run_config;
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+double peak_memory_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+std::string redshift_tag(double z) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "z%.3f", z);
+  return buf;
+}
+
+/// Time grid: linear or logarithmic nodes from a_start to the last output, with every output
+/// time added as a node (so outputs never fall between steps).
+lf::stepper::time_grid make_grid(const run_config& c) {
+  const double a_start = 1.0 / (1.0 + c.z_start);
+  double a_end = 0;
+  std::vector<double> outputs;
+  for (double z : c.output_redshifts) {
+    outputs.push_back(1.0 / (1.0 + z));
+    a_end = std::max(a_end, outputs.back());
+  }
+  const auto base = c.spacing == "log" ? lf::stepper::time_grid::logarithmic(a_start, a_end, c.steps)
+                                       : lf::stepper::time_grid::linear(a_start, a_end, c.steps);
+  std::vector<double> nodes(base.nodes().begin(), base.nodes().end());
+  for (double a : outputs) {
+    bool present = false;
+    for (double n : nodes) present = present || std::abs(n - a) <= 1e-10 * a;
+    if (!present) nodes.push_back(a);
+  }
+  std::sort(nodes.begin(), nodes.end());
+  return lf::stepper::time_grid::from_list(nodes);
+}
+
+lf::stepper::force_schedule make_schedule(const run_config& c) {
+  if (c.schedule == "every_nth") return lf::stepper::force_schedule::every_nth(c.schedule_every);
+  if (c.schedule == "points") return lf::stepper::force_schedule::at_points(c.schedule_points);
+  return lf::stepper::force_schedule::every_step();
+}
+
+lf::cosmology::linear_power make_power(const run_config& c) {
+  if (c.power_spectrum == "file")
+    return lf::cosmology::linear_power::from_file(c.power_file, c.power_layout, c.cosmology, c.normalise_file_to_sigma8);
+  return lf::cosmology::linear_power::from_eisenstein_hu(
+      c.cosmology, c.power_spectrum == "eisenstein_hu" ? lf::cosmology::wiggles::bao : lf::cosmology::wiggles::no_wiggle);
+}
+
+struct phase_times {
+  double setup = 0, initial_conditions = 0, evolution = 0, outputs = 0;
+};
+
+template <class Frame, class Assignment, class Factors>
+phase_times run(const run_config& c, const std::string& script_dir) {
+  phase_times times;
+  auto t0 = clock_type::now();
+  if (!c.wisdom_file.empty()) lf::fft::import_wisdom(c.wisdom_file);
+  using sim_t = lf::simulation<Frame, lf::force::particle_mesh<Assignment>, lf::stepper::kick_drift_kick<Factors>>;
+  Factors factors{};
+  if constexpr (std::is_same_v<Factors, lf::stepper::factors::cola>) factors.n_lpt = c.n_lpt;
+  const auto grid = make_grid(c);
+  sim_t sim{c.cosmology, c.box, lf::force::particle_mesh<Assignment>(c.box, c.pm),
+            lf::stepper::kick_drift_kick<Factors>({.grid = grid, .schedule = make_schedule(c)}, factors)};
+  if (!c.wisdom_file.empty()) lf::fft::export_wisdom(c.wisdom_file);
+  times.setup = seconds_since(t0);
+
+  t0 = clock_type::now();
+  const auto power = make_power(c);
+  {
+    const auto modes = lf::ic::linear_density_modes<float>(
+        c.box, power, {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
+    sim.set_initial_conditions(lf::ic::lpt_displacements(c.box, modes, c.lpt_order));
+  }
+  times.initial_conditions = seconds_since(t0);
+  std::printf("initial conditions at z = %.2f: %.2f s\n", c.z_start, times.initial_conditions);
+
+  const auto run_start = clock_type::now();
+  double output_seconds = 0;
+  sim.set_progress_observer([&](const lf::step_report& r) {
+    const double elapsed = seconds_since(run_start) - output_seconds;
+    const double eta = elapsed / static_cast<double>(r.step) * static_cast<double>(r.steps - r.step);
+    std::printf("step %3zu/%zu  a = %.4f  z = %7.3f  force %s  %6.2f s  elapsed %7.1f s  left ~%7.1f s\n", r.step,
+                r.steps, r.a, 1.0 / r.a - 1.0, r.force_evaluated ? "on " : "off", r.seconds, elapsed, eta);
+    std::fflush(stdout);
+  });
+
+  std::vector<double> zs = c.output_redshifts;
+  std::sort(zs.begin(), zs.end(), std::greater<>());
+  for (double z : zs) {
+    sim.run_until(1.0 / (1.0 + z), [&](const lf::snapshot_view<float>& s) {
+      const auto out_start = clock_type::now();
+      const std::string tag = redshift_tag(z);
+      if (c.write_power_spectrum) {
+        const lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d > 0 ? c.power_grid_1d : c.pm.grid_1d,
+                                                 .interlacing = true, .deconvolve = true, .subtract_shot_noise = true};
+        const auto pk = lf::analysis::power_spectrum<Assignment>(s.positions, c.box.side_mpc_h, opt);
+        const double d1 = sim.growth().d1(s.a);
+        std::vector<double> lin(pk.k.size());
+        for (std::size_t i = 0; i < lin.size(); ++i) lin[i] = d1 * d1 * power(pk.k[i]);
+        const auto path = c.directory / ("pk_" + tag + ".txt");
+        lf::io::write_text_table(path, {"k[h/Mpc]", "P[(Mpc/h)^3]", "P_lin[(Mpc/h)^3]", "modes"},
+                                 {pk.k, pk.power, lin, pk.modes},
+                                 {"lagframe-run power spectrum at z = " + std::to_string(z),
+                                  "interlaced, window-deconvolved, shot noise subtracted"});
+        std::printf("wrote %s\n", path.c_str());
+        if (c.plots) {
+          const auto png = c.directory / ("pk_" + tag + ".png");
+          const std::string cmd = "/usr/bin/python3 '" + script_dir + "/plot_power_spectrum.py' '" + path.string() +
+                                  "' '" + png.string() + "' > /dev/null 2>&1";
+          if (std::system(cmd.c_str()) == 0) {
+            std::printf("wrote %s\n", png.c_str());
+          } else {
+            std::printf("P(k) plot skipped: /usr/bin/python3 with matplotlib is not available (apt-get install python3-matplotlib)\n");
+          }
+        }
+      }
+      if (c.snapshot == "npy") {
+        const auto pos = c.directory / ("positions_" + tag + ".npy");
+        const auto mom = c.directory / ("momenta_" + tag + ".npy");
+        lf::io::write_npy(pos, s.positions);
+        lf::io::write_npy(mom, s.momenta);
+        std::printf("wrote %s and %s (Mpc/h; momentum p = a^3 E dx/da in Mpc/h)\n", pos.c_str(), mom.c_str());
+      }
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+      if (c.snapshot == "gadget_hdf5") {
+        const auto base = c.directory / ("snapshot_" + tag);
+        lf::io::write_gadget_snapshot(base, s, {.files = c.snapshot_files, .double_precision = c.snapshot_double});
+        std::printf("wrote %s (Gadget-4 HDF5 layout, %d file%s)\n", base.c_str(), c.snapshot_files,
+                    c.snapshot_files == 1 ? "" : "s");
+      }
+#endif
+      if (c.write_slice) {
+        const auto image = lf::analysis::projected_density(s.positions, c.box.side_mpc_h, c.slice_pixels, 0.0,
+                                                           c.slice_thickness_mpc_h);
+        const auto path = c.directory / ("slice_" + tag + ".png");
+        const int px = static_cast<int>(c.slice_pixels);
+        lf::io::write_png(path, px, px, 3, lf::analysis::render_log_density(image));
+        std::printf("wrote %s\n", path.c_str());
+      }
+      output_seconds += seconds_since(out_start);
+    });
+  }
+  times.outputs = output_seconds;
+  times.evolution = seconds_since(run_start) - output_seconds;
+  std::printf("%zu force evaluations over %zu steps\n", sim.force_evaluations(), grid.steps());
+  return times;
+}
+
+template <class Frame, class Assignment>
+phase_times dispatch_factors(const run_config& c, const std::string& scripts) {
+  if (c.factors == "quinn") return run<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts);
+  if (c.factors == "fastpm") return run<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts);
+  return run<Frame, Assignment, lf::stepper::factors::cola>(c, scripts);
+}
+template <class Frame>
+phase_times dispatch_assignment(const run_config& c, const std::string& scripts) {
+  if (c.assignment == "tsc") return dispatch_factors<Frame, lf::mesh::tsc>(c, scripts);
+  return dispatch_factors<Frame, lf::mesh::cic>(c, scripts);
+}
+phase_times dispatch(const run_config& c, const std::string& scripts) {
+  if (c.frame == "inertial") return dispatch_assignment<lf::frame::inertial<float>>(c, scripts);
+  if (c.frame == "lpt1") return dispatch_assignment<lf::frame::lpt<1, float>>(c, scripts);
+  return dispatch_assignment<lf::frame::lpt<2, float>>(c, scripts);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lagframe-run: run a lagframe simulation described by a TOML file"};
+  std::string config_path;
+  std::vector<std::string> overrides;
+  bool check_only = false;
+  std::string scripts = LAGFRAME_SCRIPTS_DIR;
+  app.add_option("config", config_path, "TOML configuration (see configs/quickstart.toml)")->required();
+  app.add_option("--set", overrides, "override a value: section.key=value (TOML syntax; repeatable)");
+  app.add_flag("--check", check_only, "check the configuration and exit");
+  app.add_option("--scripts", scripts, "folder of plot_power_spectrum.py");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  run_config config;
+  toml::table root;
+  try {
+    if (!std::filesystem::exists(config_path)) {
+      throw lf::config_error("config: file '" + config_path + "' does not exist");
+    }
+    try {
+      root = toml::parse_file(config_path);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream msg;
+      msg << "config: " << config_path << " line " << e.source().begin.line << ": " << e.description();
+      throw lf::config_error(msg.str());
+    }
+    for (const auto& o : overrides) lagframe_run::apply_override(root, o);
+    config = lagframe_run::read_config(root);
+  } catch (const lf::error& e) {
+    std::fprintf(stderr, "lagframe-run: %s\n", e.what());
+    return 2;
+  }
+  if (check_only) {
+    std::printf("lagframe-run: %s is valid\n", config_path.c_str());
+    return 0;
+  }
+
+  try {
+    std::filesystem::create_directories(config.directory);
+    const auto t0 = clock_type::now();
+    const phase_times times = dispatch(config, scripts);
+    const double total = seconds_since(t0);
+    std::ostringstream summary;
+    summary << "# lagframe-run summary\n# lagframe " << lf::version_string << "\n"
+            << "# timings [s]: setup " << times.setup << ", initial conditions " << times.initial_conditions
+            << ", evolution " << times.evolution << ", outputs " << times.outputs << ", total " << total << "\n"
+            << "# peak memory: " << peak_memory_mib() << " MiB\n"
+            << "# configuration (after command-line overrides):\n"
+            << root << "\n";
+    lf::io::write_atomically(config.directory / "run_summary.txt", [&](const std::filesystem::path& tmp) {
+      std::ofstream out(tmp);
+      out << summary.str();
+      if (!out) throw lf::io_error("lagframe-run: cannot write " + tmp.string());
+    });
+    std::printf("done in %.1f s (peak memory %.0f MiB); summary in %s\n", total, peak_memory_mib(),
+                (config.directory / "run_summary.txt").c_str());
+  } catch (const lf::config_error& e) {
+    std::fprintf(stderr, "lagframe-run: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lagframe-run: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

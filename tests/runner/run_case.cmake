@@ -1,0 +1,28 @@
+# Run lagframe-run on CONFIG with its output folder set to OUT (a fresh folder), then check the
+# exit status (EXPECT_RC), that the output matches EXPECT_REGEX and that exactly the files in
+# EXPECT_FILES exist in OUT (none, and no OUT at all, when the list is empty).
+file(REMOVE_RECURSE "${OUT}")
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" --set "output.directory=\"${OUT}\"" ${EXTRA}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "stdout:\n${out}\nstderr:\n${err}")
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "exit status ${rc}, expected ${EXPECT_RC}")
+endif()
+if(NOT "${out}${err}" MATCHES "${EXPECT_REGEX}")
+  message(FATAL_ERROR "output does not match: ${EXPECT_REGEX}")
+endif()
+if(EXPECT_FILES STREQUAL "")
+  if(EXISTS "${OUT}")
+    message(FATAL_ERROR "a failed run left ${OUT} behind")
+  endif()
+else()
+  foreach(f IN LISTS EXPECT_FILES)
+    if(NOT EXISTS "${OUT}/${f}")
+      message(FATAL_ERROR "missing output ${OUT}/${f}")
+    endif()
+  endforeach()
+  file(GLOB leftovers "${OUT}/*.tmp")
+  if(leftovers)
+    message(FATAL_ERROR "temporary files left: ${leftovers}")
+  endif()
+endif()
