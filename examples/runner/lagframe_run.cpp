@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <cmath>
+#include <utility>
 #include <fstream>
 #include <lagframe/io/npy.hpp>
 #include <lagframe/io/png.hpp>
@@ -81,6 +83,38 @@ lf::cosmology::linear_power make_power(const run_config& c) {
       c.cosmology, c.power_spectrum == "eisenstein_hu" ? lf::cosmology::wiggles::bao : lf::cosmology::wiggles::no_wiggle);
 }
 
+/// Positions and total momenta of an earlier run's snapshot at a (lagframe units).
+std::pair<std::vector<lf::vec3<float>>, std::vector<lf::vec3<float>>> read_restart_state(const run_config& c, double a) {
+  const std::string tag = redshift_tag(c.restart_redshift);
+  const std::size_t n = c.box.particle_count();
+  std::vector<lf::vec3<float>> x, p;
+  if (c.restart_format == "npy") {
+    x = lf::io::read_npy_vec3<float>(c.restart_directory / ("positions_" + tag + ".npy"));
+    p = lf::io::read_npy_vec3<float>(c.restart_directory / ("momenta_" + tag + ".npy"));
+  } else {
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+    const auto snap = lf::io::read_gadget_snapshot(c.restart_directory / ("snapshot_" + tag));
+    x.resize(snap.positions.size());
+    p.resize(snap.velocities.size());
+    // Gadget velocities are v_pec/sqrt(a) in km/s; lagframe's p = a v_pec / (100 km/s).
+    const double to_p = std::pow(a, 1.5) / 100.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const std::size_t id = snap.ids[i];
+      if (id >= x.size()) throw lf::io_error("lagframe-run: restart snapshot id " + std::to_string(id) + " out of range");
+      for (int d = 0; d < 3; ++d) {
+        x[id][d] = static_cast<float>(snap.positions[i][d]);
+        p[id][d] = static_cast<float>(snap.velocities[i][d] * to_p);
+      }
+    }
+#endif
+  }
+  if (x.size() != n || p.size() != n) {
+    throw lf::config_error("lagframe-run: the restart snapshot holds " + std::to_string(x.size()) +
+                           " particles, the configuration " + std::to_string(n));
+  }
+  return {std::move(x), std::move(p)};
+}
+
 struct phase_times {
   double setup = 0, initial_conditions = 0, evolution = 0, outputs = 0;
 };
@@ -104,10 +138,20 @@ phase_times run(const run_config& c, const std::string& script_dir) {
   {
     const auto modes = lf::ic::linear_density_modes<float>(
         c.box, power, {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
-    sim.set_initial_conditions(lf::ic::lpt_displacements(c.box, modes, c.lpt_order));
+    auto fields = lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
+    if (c.restart_directory.empty()) {
+      sim.set_initial_conditions(std::move(fields));
+      std::printf("initial conditions at z = %.2f", c.z_start);
+    } else {
+      // Restart: the frame's fields come from the same seed, the state from the snapshot.
+      const double a = 1.0 / (1.0 + c.restart_redshift);
+      auto [x, p] = read_restart_state(c, a);
+      sim.set_state(std::move(fields), std::move(x), std::move(p), a);
+      std::printf("restarted at z = %.3f from %s", c.restart_redshift, c.restart_directory.c_str());
+    }
   }
   times.initial_conditions = seconds_since(t0);
-  std::printf("initial conditions at z = %.2f: %.2f s\n", c.z_start, times.initial_conditions);
+  std::printf(": %.2f s\n", times.initial_conditions);
 
   const auto run_start = clock_type::now();
   double output_seconds = 0;
@@ -122,6 +166,7 @@ phase_times run(const run_config& c, const std::string& script_dir) {
   std::vector<double> zs = c.output_redshifts;
   std::sort(zs.begin(), zs.end(), std::greater<>());
   for (double z : zs) {
+    if (!c.restart_directory.empty() && z >= c.restart_redshift) continue;  // before the restart
     sim.run_until(1.0 / (1.0 + z), [&](const lf::snapshot_view<float>& s) {
       const auto out_start = clock_type::now();
       const std::string tag = redshift_tag(z);

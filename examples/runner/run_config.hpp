@@ -35,6 +35,9 @@ struct run_config {
   bool inverted = false;
   int lpt_order = 2;
   double z_start = 49.0;
+  std::filesystem::path restart_directory;  // empty: start from the ICs
+  double restart_redshift = -1;
+  std::string restart_format = "npy";  // npy | gadget_hdf5
   // frame, force, stepper
   std::string frame = "lpt2";  // inertial | lpt1 | lpt2
   std::string assignment = "cic";  // cic | tsc
@@ -229,6 +232,22 @@ inline run_config read_config(const toml::table& root) {
   c.z_start = r.get("initial_conditions", "z_start", c.z_start);
   if (!(c.z_start > 0.0) || c.z_start > 1e4)
     r.fail_value("initial_conditions", "z_start", std::to_string(c.z_start), "a redshift in (0, 10000]");
+
+  c.restart_directory = r.get<std::string>("initial_conditions", "restart_directory", "");
+  c.restart_redshift = r.get("initial_conditions", "restart_redshift", -1.0);
+  c.restart_format = r.choice("initial_conditions", "restart_format", "npy", {"npy", "gadget_hdf5"});
+  if (!c.restart_directory.empty()) {
+    if (!std::filesystem::is_directory(c.restart_directory))
+      r.fail_value("initial_conditions", "restart_directory", "\"" + c.restart_directory.string() + "\"",
+                   "the output directory of an earlier run");
+    if (!(c.restart_redshift >= 0.0 && c.restart_redshift < c.z_start))
+      r.fail_value("initial_conditions", "restart_redshift", std::to_string(c.restart_redshift),
+                   "the redshift of one of that run's snapshots, below z_start");
+#if !defined(LAGFRAME_RUN_HAS_HDF5)
+    if (c.restart_format == "gadget_hdf5")
+      r.fail_value("initial_conditions", "restart_format", "\"gadget_hdf5\"", "\"npy\": built without HDF5");
+#endif
+  }
 
   c.frame = r.choice("frame", "type", c.frame, {"inertial", "lpt1", "lpt2"});
   if (c.frame == "lpt2" && c.lpt_order != 2)

@@ -19,6 +19,7 @@
 /// what the frame keeps (lpt<2>: Ψ1, Ψ2, 24 B): 60 B, plus the force's meshes.
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -135,6 +136,16 @@ class simulation {
   /// with `fields` defining the frame.
   void set_state(ic::lpt_fields<real_type> fields, std::vector<vec3<real_type>> positions,
                  std::vector<vec3<real_type>> total_momenta) {
+    set_state(std::move(fields), std::move(positions), std::move(total_momenta), stepper_.grid().a_start());
+  }
+
+  /// Restart: positions and total momenta at `a`, a node of the time grid (e.g. read from a
+  /// snapshot written by an observer of an earlier run), with `fields` the frame's LPT fields
+  /// (regenerate them from the same seed). Continuing with run_until then reproduces the
+  /// uninterrupted run to rounding (the residual momentum is recomputed as p − p_frame(a)).
+  void set_state(ic::lpt_fields<real_type> fields, std::vector<vec3<real_type>> positions,
+                 std::vector<vec3<real_type>> total_momenta, double a) {
+    const std::size_t node = stepper_.grid().node_index(a);
     check_fields(fields);
     const std::size_t n = box_.particle_count();
     require(positions.size() == n && total_momenta.size() == n, "initial particle count",
@@ -142,9 +153,15 @@ class simulation {
     frame_ = std::make_unique<Frame>(*growth_, std::move(fields));
     x_ = std::move(positions);
     pi_ = std::move(total_momenta);
-    frame_->add_momentum(pi_, stepper_.grid().a_start(), -1.0);  // L₋: enter the frame
+    const auto side = static_cast<real_type>(box_.side_mpc_h);
+    for (auto& x : x_)
+      for (auto& c : x) {
+        if (!std::isfinite(c)) throw numerical_error("lagframe::simulation: an initial position is not finite");
+        c = wrap_periodic(c, side);
+      }
+    frame_->add_momentum(pi_, a, -1.0);  // L₋: enter the frame
     acc_.assign(n, vec3<real_type>{});
-    node_ = 0;
+    node_ = node;
     force_node_ = no_force;
     force_evaluations_ = 0;
   }

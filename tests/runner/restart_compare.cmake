@@ -1,0 +1,36 @@
+# Run CONFIG (16³ particles, snapshots at z = 1 and 0 as npy), then restart from its z = 1
+# snapshot into a second folder, and compare the z = 0 positions of the two runs with numpy:
+# equal to rounding (1e-4 of the particle spacing, minimum image).
+file(REMOVE_RECURSE "${OUT}")
+set(common --set "box.particles_1d=16" --set "force.grid_1d=32" --set "output.snapshot=\"npy\""
+           --set "output.plots=false" --set "output.slice=false")
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.directory=\"${OUT}/whole\""
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "uninterrupted run failed (${rc}):\n${out}\n${err}")
+endif()
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.directory=\"${OUT}/resumed\""
+                --set "initial_conditions.restart_directory=\"${OUT}/whole\""
+                --set "initial_conditions.restart_redshift=1.0"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "restarted run:\n${out}\n${err}")
+if(NOT rc EQUAL 0 OR NOT out MATCHES "restarted at z = 1.000")
+  message(FATAL_ERROR "restarted run failed (${rc})")
+endif()
+if(EXISTS "${OUT}/resumed/positions_z1.000.npy")
+  message(FATAL_ERROR "the restarted run wrote an output from before its restart time")
+endif()
+execute_process(COMMAND /usr/bin/python3 -c "
+import numpy as np, sys
+a = np.load('${OUT}/whole/positions_z0.000.npy').astype(np.float64)
+b = np.load('${OUT}/resumed/positions_z0.000.npy').astype(np.float64)
+L, dq = 128.0, 128.0 / 16
+d = (a - b + L / 2) % L - L / 2
+worst = np.abs(d).max() / dq
+print('max |x_whole - x_restarted| = %.2e particle spacings' % worst)
+sys.exit(0 if a.shape == b.shape and worst < 1e-4 else 1)
+" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "${out}${err}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "restarted and uninterrupted runs differ (or numpy is missing: apt-get install python3-numpy)")
+endif()
