@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lagframe/io/gadget_ic.hpp"
+
+using namespace lagframe;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct scratch_dir {
+  fs::path path;
+  explicit scratch_dir(std::string_view tag) {
+    static int counter = 0;
+    path = fs::temp_directory_path() / ("lagframe_ich5_" + std::string(tag) + "_" + std::to_string(::getpid()) + "_" +
+                                        std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~scratch_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+constexpr std::size_t n1d = 16;
+constexpr std::size_t n_total = n1d * n1d * n1d;
+constexpr double box_mpc = 64.0;
+constexpr double a_ic = 0.03125;
+constexpr double two_pi = 6.283185307179586;
+
+// The known displacement field (Mpc/h) and Gadget velocity u (km/s) of grid index (i, j, k);
+// the Python writer below implements the same formulas independently.
+std::array<double, 3> displaced(std::size_t i, std::size_t j, std::size_t k) {
+  const double dq = box_mpc / n1d;
+  const double n = static_cast<double>(n1d);
+  return {static_cast<double>(i) * dq + 0.3 * dq * std::sin(two_pi * static_cast<double>(j) / n),
+          static_cast<double>(j) * dq + 0.2 * dq * std::cos(two_pi * static_cast<double>(k) / n),
+          static_cast<double>(k) * dq - 0.25 * dq * std::sin(two_pi * (static_cast<double>(i) + 1.0) / n)};
+}
+std::array<double, 3> velocity(std::size_t i, std::size_t j, std::size_t k) {
+  return {40.0 * std::sin(two_pi * static_cast<double>(j) / 16.0) + static_cast<double>(i),
+          -25.0 * std::cos(two_pi * static_cast<double>(k) / 16.0), 10.0 + 0.5 * static_cast<double>(i + j)};
+}
+
+constexpr std::string_view writer_script = R"PY(
+import sys
+import numpy as np
+import h5py
+
+def write(base, nfiles, id_offset, unit, mode, dtype):
+  N, L, a = 16, 64.0, 0.03125
+  dq = L / N
+  idx = np.arange(N**3)
+  i, j, k = idx // (N * N), (idx // N) % N, idx % N
+  pos = np.stack([i * dq + 0.3 * dq * np.sin(2 * np.pi * j / N),
+                  j * dq + 0.2 * dq * np.cos(2 * np.pi * k / N),
+                  k * dq - 0.25 * dq * np.sin(2 * np.pi * (i + 1) / N)], axis=1)
+  vel = np.stack([40.0 * np.sin(2 * np.pi * j / 16.0) + i,
+                  -25.0 * np.cos(2 * np.pi * k / 16.0),
+                  10.0 + 0.5 * (i + j)], axis=1)
+  ids = idx.astype(np.uint64) + id_offset
+  rng = np.random.default_rng(7)
+  perm = rng.permutation(N**3)
+  pos, vel, ids = pos[perm], vel[perm], ids[perm]
+  if mode == "dup":        # one id replaced by another: a duplicate and a missing id
+      where = np.nonzero(ids == id_offset + 100)[0][0]
+      ids[where] = id_offset + 200
+  elif mode == "noncube":  # 15^3 + 1 particles
+      keep = 15**3 + 1
+      pos, vel, ids = pos[:keep], vel[:keep], ids[:keep]
+  scale = 1000.0 if unit == "kpc" else 1.0
+  pos = pos * scale
+  total = len(ids)
+  cuts = np.linspace(0, total, nfiles + 1).astype(int)
+  if nfiles > 1:
+      cuts[1] = total // 3  # unequal pieces
+  for f in range(nfiles):
+      name = base + (".%d.hdf5" % f if nfiles > 1 else ".hdf5")
+      lo, hi = cuts[f], cuts[f + 1]
+      with h5py.File(name, "w") as h:
+          hd = h.create_group("Header")
+          # Gadget-2/MUSIC-style attribute types (int32 / uint32); Gadget-4 uses uint64.
+          hd.attrs["NumPart_ThisFile"] = np.array([3 if f == 0 else 0, hi - lo, 0, 0, 0, 0], dtype=np.int32)
+          hd.attrs["NumPart_Total"] = np.array([3, total, 0, 0, 0, 0], dtype=np.uint32)
+          hd.attrs["NumPart_Total_HighWord"] = np.zeros(6, dtype=np.uint32)
+          hd.attrs["MassTable"] = np.array([0.1, 1.0, 0, 0, 0, 0], dtype=np.float64)
+          hd.attrs["Time"] = a
+          hd.attrs["Redshift"] = 1.0 / a - 1.0
+          hd.attrs["BoxSize"] = L * scale
+          hd.attrs["NumFilesPerSnapshot"] = np.int32(nfiles)
+          hd.attrs["Omega0"] = 0.3
+          hd.attrs["OmegaLambda"] = 0.7
+          hd.attrs["HubbleParam"] = 0.7
+          if unit == "kpc":
+              p = h.create_group("Parameters")
+              p.attrs["UnitLength_in_cm"] = 3.085678e21
+              p.attrs["UnitMass_in_g"] = 1.989e43
+              p.attrs["UnitVelocity_in_cm_per_s"] = 1e5
+          if f == 0:  # a few gas particles, to be ignored
+              g = h.create_group("PartType0")
+              g.create_dataset("Coordinates", data=np.full((3, 3), -5.0, dtype=np.float32))
+              g.create_dataset("Velocities", data=np.zeros((3, 3), dtype=np.float32))
+              g.create_dataset("ParticleIDs", data=np.arange(3, dtype=np.uint32) + 10**6)
+          g = h.create_group("PartType1")
+          g.create_dataset("Coordinates", data=pos[lo:hi].astype(dtype))
+          g.create_dataset("Velocities", data=vel[lo:hi].astype(dtype))
+          g.create_dataset("ParticleIDs", data=ids[lo:hi].astype(np.uint32))
+
+for spec in sys.argv[1:]:
+    b, nf, off, unit, mode, dtype = spec.split(",")
+    write(b, int(nf), int(off), unit, mode, dtype)
+)PY";
+
+int run_shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// All test files, written by one Python run on first use (h5py start-up dominates the run time).
+struct ic_files {
+  scratch_dir dir{"all"};
+  fs::path ok_1based = dir.path / "ok1";     // 2 files, 1-based, kpc/h units, float32
+  fs::path ok_0based = dir.path / "ok0";     // 1 file, 0-based, Mpc/h (no /Parameters), float64
+  fs::path duplicate = dir.path / "dup";     // 2 files, id 101 replaced by 201
+  fs::path non_cube = dir.path / "noncube";  // 2 files, 15^3 + 1 particles
+  ic_files() {
+    if (run_shell("/usr/bin/python3 -c 'import h5py, numpy' >/dev/null 2>&1") != 0) {
+      throw std::runtime_error("h5py is not available to /usr/bin/python3: install python3-h5py (Debian) to run this test");
+    }
+    const fs::path script = dir.path / "write_ic.py";
+    std::ofstream(script) << writer_script;
+    const std::string command = "/usr/bin/python3 " + script.string() + " " + ok_1based.string() +
+                                ",2,1,kpc,ok,float32 " + ok_0based.string() + ",1,0,mpc,ok,float64 " +
+                                duplicate.string() + ",2,1,kpc,dup,float32 " + non_cube.string() +
+                                ",2,1,kpc,noncube,float32";
+    if (run_shell(command) != 0) throw std::runtime_error("h5py writer failed: " + command);
+  }
+};
+
+const ic_files& files() {
+  static const ic_files f;
+  return f;
+}
+
+void check_grid(const io::ic_particles& ic, double tol_fraction_of_cell) {
+  CHECK(ic.grid.particles_1d == n1d);
+  CHECK(ic.grid.side_mpc_h == doctest::Approx(box_mpc).epsilon(1e-12));
+  CHECK(ic.a == doctest::Approx(a_ic).epsilon(1e-15));
+  REQUIRE(ic.positions.size() == n_total);
+  REQUIRE(ic.momenta.size() == n_total);
+  const double L = box_mpc;
+  const double dq = L / n1d;
+  const double vfac = a_ic * std::sqrt(a_ic) / 100.0;  // p = a v_pec / 100, v_pec = u √a
+  double worst_x = 0, worst_p = 0;
+  std::size_t out_of_box = 0;
+  for (std::size_t id = 0; id < n_total; ++id) {
+    const std::size_t i = id / (n1d * n1d), j = (id / n1d) % n1d, k = id % n1d;
+    const auto x = displaced(i, j, k);
+    const auto v = velocity(i, j, k);
+    for (int d = 0; d < 3; ++d) {
+      const double got = ic.positions[id][d];
+      if (!(got >= 0.0 && got < L)) ++out_of_box;
+      double diff = std::abs(got - wrap_periodic(x[d], L));
+      diff = std::min(diff, L - diff);
+      worst_x = std::max(worst_x, diff);
+      worst_p = std::max(worst_p, std::abs(ic.momenta[id][d] - vfac * v[d]) / (vfac * 50.0));
+    }
+  }
+  MESSAGE("worst position error / cell = ", worst_x / dq, ", worst momentum error (rel. 50 km/s) = ", worst_p);
+  CHECK(out_of_box == 0);
+  CHECK(worst_x < tol_fraction_of_cell * dq);
+  CHECK(worst_p < 1e-6);
+}
+
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const io_error& e) {
+    return e.what();
+  }
+  return "(no io_error)";
+}
+
+}  // namespace
+
+TEST_CASE("read_gadget_hdf5_ic: two files, shuffled 1-based ids, kpc/h units, float32") {
+  const fs::path& base = files().ok_1based;
+  check_grid(io::read_gadget_hdf5_ic(base, io::id_convention::one_based), 1e-5);
+  // The same ids read as 0-based: id 4096 is out of range.
+  const auto msg = error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::zero_based); });
+  INFO(msg);
+  CHECK(msg.find("particle id 4096 is out of range") != std::string::npos);
+  CHECK(msg.find(base.string()) != std::string::npos);
+}
+
+TEST_CASE("read_gadget_hdf5_ic: one file, 0-based ids, Mpc/h default units, float64") {
+  fs::path file = files().ok_0based;
+  file += ".hdf5";
+  check_grid(io::read_gadget_hdf5_ic(file, io::id_convention::zero_based), 1e-12);
+}
+
+TEST_CASE("read_gadget_hdf5_ic: sets that do not form a grid are refused") {
+  SUBCASE("duplicated id") {
+    const fs::path& base = files().duplicate;
+    const auto msg = error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::one_based); });
+    INFO(msg);
+    CHECK(msg.find(base.string()) != std::string::npos);
+    CHECK(msg.find("particle id 201 occurs more than once (id 101 is missing)") != std::string::npos);
+  }
+  SUBCASE("15^3 + 1 particles") {
+    const fs::path& base = files().non_cube;
+    const auto msg = error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::one_based); });
+    INFO(msg);
+    CHECK(msg.find(base.string()) != std::string::npos);
+    CHECK(msg.find("3376 type-1 particles, not a perfect cube") != std::string::npos);
+  }
+}
