@@ -19,8 +19,11 @@
 #include <fstream>
 #include <lagframe/io/npy.hpp>
 #include <lagframe/io/png.hpp>
+#include <lagframe/io/gadget2_binary.hpp>
+#include <lagframe/ic/lpt_from_particles.hpp>
 #if defined(LAGFRAME_RUN_HAS_HDF5)
 #include <lagframe/io/gadget_hdf5.hpp>
+#include <lagframe/io/gadget_ic.hpp>
 #endif
 #include <lagframe/lagframe.hpp>
 #include <sstream>
@@ -120,7 +123,7 @@ struct phase_times {
 };
 
 template <class Frame, class Assignment, class Factors>
-phase_times run(const run_config& c, const std::string& script_dir) {
+phase_times run(const run_config& c, const std::string& script_dir, const lf::io::ic_particles* file_ics) {
   phase_times times;
   auto t0 = clock_type::now();
   if (!c.wisdom_file.empty()) lf::fft::import_wisdom(c.wisdom_file);
@@ -136,6 +139,31 @@ phase_times run(const run_config& c, const std::string& script_dir) {
   t0 = clock_type::now();
   const auto power = make_power(c);
   {
+    if (file_ics != nullptr) {
+      // ICs from a file: rebuild the LPT frame from the displacements (the iteration of
+      // ic/lpt_from_particles.hpp) and report how far the file's velocities are from LPT.
+      const auto rec = lf::ic::lpt_from_particles<double>(file_ics->grid, file_ics->positions, file_ics->momenta,
+                                                          file_ics->a, sim.growth(), c.lpt_order);
+      std::printf("LPT frame rebuilt from %s in %d iterations; velocities vs LPT: rms %.2e, max %.2e (relative)%s\n",
+                  c.ic_file.c_str(), rec.iterations, rec.velocity_rms_relative_error, rec.velocity_max_relative_error,
+                  rec.velocity_rms_relative_error > 0.05 ? "  <- large: check the cosmology and the units" : "");
+      lf::ic::lpt_fields<float> fields;
+      fields.grid = rec.fields.grid;
+      fields.order = rec.fields.order;
+      const std::size_t n = c.box.particle_count();
+      fields.psi1.resize(n);
+      fields.psi2.resize(n);
+      std::vector<lf::vec3<float>> x(n), p(n);
+      for (std::size_t i = 0; i < n; ++i)
+        for (int d = 0; d < 3; ++d) {
+          fields.psi1[i][d] = static_cast<float>(rec.fields.psi1[i][d]);
+          fields.psi2[i][d] = rec.fields.psi2.empty() ? 0.0f : static_cast<float>(rec.fields.psi2[i][d]);
+          x[i][d] = static_cast<float>(file_ics->positions[i][d]);
+          p[i][d] = static_cast<float>(file_ics->momenta[i][d]);
+        }
+      sim.set_state(std::move(fields), std::move(x), std::move(p));
+      std::printf("initial conditions from %s at z = %.3f", c.ic_file.c_str(), c.z_start);
+    } else {
     const auto modes = lf::ic::linear_density_modes<float>(
         c.box, power, {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
     auto fields = lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
@@ -148,6 +176,7 @@ phase_times run(const run_config& c, const std::string& script_dir) {
       auto [x, p] = read_restart_state(c, a);
       sim.set_state(std::move(fields), std::move(x), std::move(p), a);
       std::printf("restarted at z = %.3f from %s", c.restart_redshift, c.restart_directory.c_str());
+    }
     }
   }
   times.initial_conditions = seconds_since(t0);
@@ -226,21 +255,48 @@ phase_times run(const run_config& c, const std::string& script_dir) {
   return times;
 }
 
+using ics_ptr = const lf::io::ic_particles*;
 template <class Frame, class Assignment>
-phase_times dispatch_factors(const run_config& c, const std::string& scripts) {
-  if (c.factors == "quinn") return run<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts);
-  if (c.factors == "fastpm") return run<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts);
-  return run<Frame, Assignment, lf::stepper::factors::cola>(c, scripts);
+phase_times dispatch_factors(const run_config& c, const std::string& scripts, ics_ptr ics) {
+  if (c.factors == "quinn") return run<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts, ics);
+  if (c.factors == "fastpm") return run<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts, ics);
+  return run<Frame, Assignment, lf::stepper::factors::cola>(c, scripts, ics);
 }
 template <class Frame>
-phase_times dispatch_assignment(const run_config& c, const std::string& scripts) {
-  if (c.assignment == "tsc") return dispatch_factors<Frame, lf::mesh::tsc>(c, scripts);
-  return dispatch_factors<Frame, lf::mesh::cic>(c, scripts);
+phase_times dispatch_assignment(const run_config& c, const std::string& scripts, ics_ptr ics) {
+  if (c.assignment == "tsc") return dispatch_factors<Frame, lf::mesh::tsc>(c, scripts, ics);
+  return dispatch_factors<Frame, lf::mesh::cic>(c, scripts, ics);
 }
-phase_times dispatch(const run_config& c, const std::string& scripts) {
-  if (c.frame == "inertial") return dispatch_assignment<lf::frame::inertial<float>>(c, scripts);
-  if (c.frame == "lpt1") return dispatch_assignment<lf::frame::lpt<1, float>>(c, scripts);
-  return dispatch_assignment<lf::frame::lpt<2, float>>(c, scripts);
+phase_times dispatch(const run_config& c, const std::string& scripts, ics_ptr ics) {
+  if (c.frame == "inertial") return dispatch_assignment<lf::frame::inertial<float>>(c, scripts, ics);
+  if (c.frame == "lpt1") return dispatch_assignment<lf::frame::lpt<1, float>>(c, scripts, ics);
+  return dispatch_assignment<lf::frame::lpt<2, float>>(c, scripts, ics);
+}
+
+/// Read an IC file named by the configuration and adopt its box and starting time. Errors
+/// here are configuration errors (exit status 2, nothing written).
+lf::io::ic_particles load_ic_file(run_config& c) {
+  const auto convention =
+      c.id_convention == "zero_based" ? lf::io::id_convention::zero_based : lf::io::id_convention::one_based;
+  lf::io::ic_particles ics;
+  if (c.ic_format == "gadget2") {
+    ics = lf::io::read_gadget2_ic(c.ic_file, convention, c.ic_length_unit_mpc_h);
+  } else {
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+    ics = lf::io::read_gadget_hdf5_ic(c.ic_file, convention);
+#endif
+  }
+  if (ics.grid.particles_1d != c.box.particles_1d || std::abs(ics.grid.side_mpc_h - c.box.side_mpc_h) > 1e-6 * c.box.side_mpc_h) {
+    throw lf::config_error("config: the IC file " + c.ic_file.string() + " holds " + std::to_string(ics.grid.particles_1d) +
+                           "^3 particles in " + std::to_string(ics.grid.side_mpc_h) + " Mpc/h; box says " +
+                           std::to_string(c.box.particles_1d) + "^3 in " + std::to_string(c.box.side_mpc_h) + " Mpc/h");
+  }
+  c.z_start = 1.0 / ics.a - 1.0;
+  for (double z : c.output_redshifts)
+    if (!(z < c.z_start))
+      throw lf::config_error("config: output redshift " + std::to_string(z) + " is not after the IC file's z = " +
+                             std::to_string(c.z_start));
+  return ics;
 }
 
 }  // namespace
@@ -281,6 +337,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lagframe-run: %s\n", e.what());
     return 2;
   }
+  lf::io::ic_particles file_ics;
+  if (!config.ic_file.empty()) {
+    try {
+      file_ics = load_ic_file(config);
+    } catch (const lf::error& e) {
+      std::fprintf(stderr, "lagframe-run: %s\n", e.what());
+      return 2;
+    }
+  }
   if (check_only) {
     std::printf("lagframe-run: %s is valid\n", config_path.c_str());
     return 0;
@@ -289,7 +354,7 @@ int main(int argc, char** argv) {
   try {
     std::filesystem::create_directories(config.directory);
     const auto t0 = clock_type::now();
-    const phase_times times = dispatch(config, scripts);
+    const phase_times times = dispatch(config, scripts, config.ic_file.empty() ? nullptr : &file_ics);
     const double total = seconds_since(t0);
     std::ostringstream summary;
     summary << "# lagframe-run summary\n# lagframe " << lf::version_string << "\n"

@@ -35,6 +35,10 @@ struct run_config {
   bool inverted = false;
   int lpt_order = 2;
   double z_start = 49.0;
+  std::filesystem::path ic_file;            // empty: generate the ICs from the seed
+  std::string ic_format = "gadget_hdf5";     // gadget_hdf5 | gadget2
+  std::string id_convention = "one_based";   // one_based (N-GenIC, Gadget) | zero_based (MUSIC, monofonIC)
+  double ic_length_unit_mpc_h = 1e-3;        // gadget2 only: file length unit (kpc/h)
   std::filesystem::path restart_directory;  // empty: start from the ICs
   double restart_redshift = -1;
   std::string restart_format = "npy";  // npy | gadget_hdf5
@@ -233,6 +237,16 @@ inline run_config read_config(const toml::table& root) {
   if (!(c.z_start > 0.0) || c.z_start > 1e4)
     r.fail_value("initial_conditions", "z_start", std::to_string(c.z_start), "a redshift in (0, 10000]");
 
+  c.ic_file = r.get<std::string>("initial_conditions", "file", "");
+  c.ic_format = r.choice("initial_conditions", "file_format", "gadget_hdf5", {"gadget_hdf5", "gadget2"});
+  c.id_convention = r.choice("initial_conditions", "id_convention", "one_based", {"one_based", "zero_based"});
+  c.ic_length_unit_mpc_h = r.get("initial_conditions", "length_unit_mpc_h", 1e-3);
+  if (!(c.ic_length_unit_mpc_h > 0.0))
+    r.fail_value("initial_conditions", "length_unit_mpc_h", std::to_string(c.ic_length_unit_mpc_h), "a positive length in Mpc/h");
+#if !defined(LAGFRAME_RUN_HAS_HDF5)
+  if (!c.ic_file.empty() && c.ic_format == "gadget_hdf5")
+    r.fail_value("initial_conditions", "file_format", "\"gadget_hdf5\"", "\"gadget2\": built without HDF5");
+#endif
   c.restart_directory = r.get<std::string>("initial_conditions", "restart_directory", "");
   c.restart_redshift = r.get("initial_conditions", "restart_redshift", -1.0);
   c.restart_format = r.choice("initial_conditions", "restart_format", "npy", {"npy", "gadget_hdf5"});
