@@ -1,8 +1,11 @@
-# Run CONFIG (16³ particles, snapshots at z = 1 and 0 as npy), then restart from its z = 1
-# snapshot into a second folder, and compare the z = 0 positions of the two runs with numpy:
-# equal to rounding (1e-4 of the particle spacing, minimum image).
+# Run CONFIG (16³ particles, snapshots at z = 1 and 0 in FORMAT: npy or gadget_hdf5), then
+# restart from its z = 1 snapshot into a second folder, and compare the z = 0 positions of the
+# two runs with numpy: equal to rounding (1e-4 of the particle spacing, minimum image).
 file(REMOVE_RECURSE "${OUT}")
-set(common --set "box.particles_1d=16" --set "force.grid_1d=32" --set "output.snapshot=\"npy\""
+if(NOT FORMAT)
+  set(FORMAT npy)
+endif()
+set(common --set "box.particles_1d=16" --set "force.grid_1d=32" --set "output.snapshot=\"${FORMAT}\""
            --set "output.plots=false" --set "output.slice=false")
 execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.directory=\"${OUT}/whole\""
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -12,18 +15,25 @@ endif()
 execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.directory=\"${OUT}/resumed\""
                 --set "initial_conditions.restart_directory=\"${OUT}/whole\""
                 --set "initial_conditions.restart_redshift=1.0"
+                --set "initial_conditions.restart_format=\"${FORMAT}\""
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "restarted run:\n${out}\n${err}")
 if(NOT rc EQUAL 0 OR NOT out MATCHES "restarted at z = 1.000")
   message(FATAL_ERROR "restarted run failed (${rc})")
 endif()
-if(EXISTS "${OUT}/resumed/positions_z1.000.npy")
+if(EXISTS "${OUT}/resumed/positions_z1.000.npy" OR EXISTS "${OUT}/resumed/snapshot_z1.000.hdf5")
   message(FATAL_ERROR "the restarted run wrote an output from before its restart time")
 endif()
 execute_process(COMMAND /usr/bin/python3 -c "
 import numpy as np, sys
-a = np.load('${OUT}/whole/positions_z0.000.npy').astype(np.float64)
-b = np.load('${OUT}/resumed/positions_z0.000.npy').astype(np.float64)
+def positions(run):
+    if '${FORMAT}' == 'npy':
+        return np.load('${OUT}/' + run + '/positions_z0.000.npy').astype(np.float64)
+    import h5py
+    with h5py.File('${OUT}/' + run + '/snapshot_z0.000.hdf5', 'r') as f:
+        x = f['PartType1/Coordinates'][...].astype(np.float64)
+        return x[np.argsort(f['PartType1/ParticleIDs'][...])]
+a, b = positions('whole'), positions('resumed')
 L, dq = 128.0, 128.0 / 16
 d = (a - b + L / 2) % L - L / 2
 worst = np.abs(d).max() / dq
