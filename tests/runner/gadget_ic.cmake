@@ -1,8 +1,9 @@
-# Make a Gadget-4 HDF5 IC file at z = 9 with lagframe-run itself (16³ particles), then run
-# configs/gadget_ic.toml from it: the LPT frame must be rebuilt (and the velocities found
-# consistent with LPT) and the run must finish with its outputs.
+# Make a Gadget-4 HDF5 IC file at z = 9 with lagframe-run itself (the quickstart box, 64³
+# particles), then run configs/gadget_ic.toml as shipped, with only the file path changed: the LPT
+# frame must be rebuilt (and the velocities found consistent with LPT) and the run must finish
+# with its outputs.
 file(REMOVE_RECURSE "${OUT}")
-set(small --set "box.particles_1d=16" --set "force.grid_1d=32")
+set(small)
 execute_process(COMMAND "${RUNNER}" "${QUICKSTART}" ${small} --set "output.redshifts=[9.0]"
                 --set "output.snapshot=\"gadget_hdf5\"" --set "output.plots=false" --set "output.slice=false"
                 --set "output.power_spectrum=false" --set "output.directory=\"${OUT}/ic\""
