@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include "support/scratch_dir.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,20 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct scratch_dir {
-  fs::path path;
-  explicit scratch_dir(std::string_view tag) {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("lagframe_g2_" + std::string(tag) + "_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using lagframe::test::scratch_dir;
 
 constexpr std::size_t n1d = 16;
 constexpr std::size_t n_total = n1d * n1d * n1d;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include "support/scratch_dir.hpp"
+
 #include <hdf5.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,26 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh empty directory, removed at scope exit.
-struct scratch_dir {
-  fs::path path;
-  explicit scratch_dir(std::string_view tag) {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("lagframe_gadget_" + std::string(tag) + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  [[nodiscard]] std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-    return names;
-  }
-};
+using lagframe::test::scratch_dir;
 
 /// An 8³ state: Lagrangian grid plus a smooth displacement (wrapped), arbitrary momenta.
 template <class Real>

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/scratch_dir.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -23,22 +25,7 @@ using lagframe::io::write_npy;
 
 namespace {
 
-/// A fresh directory under the system temp dir, removed at scope exit.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("lagframe_npy_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-};
+using temp_dir = lagframe::test::scratch_dir;
 
 void write_bytes(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);
