@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include "support/known_ic_grid.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <unistd.h>
@@ -26,26 +27,15 @@ namespace fs = std::filesystem;
 namespace {
 
 using lagframe::test::scratch_dir;
+using namespace lagframe::test::known_ic;
 
-constexpr std::size_t n1d = 16;
-constexpr std::size_t n_total = n1d * n1d * n1d;
 constexpr double box_kpc = 100000.0;  // 100 Mpc/h
 constexpr double a_ic = 0.02;
-constexpr double two_pi = 6.283185307179586;
 
-/// Known displacement field (kpc/h) and velocity (Gadget u, km/s) of grid index (i, j, k).
-std::array<double, 3> displaced(std::size_t i, std::size_t j, std::size_t k) {
-  const double dq = box_kpc / n1d;
-  const double n = static_cast<double>(n1d);
-  return {static_cast<double>(i) * dq + 0.3 * dq * std::sin(two_pi * static_cast<double>(j) / n),
-          static_cast<double>(j) * dq + 0.2 * dq * std::cos(two_pi * static_cast<double>(k) / n),
-          static_cast<double>(k) * dq - 0.25 * dq * std::sin(two_pi * (static_cast<double>(i) + 1.0) / n)};
-}
-std::array<double, 3> velocity(std::size_t i, std::size_t j, std::size_t k) {
-  return {40.0 * std::sin(two_pi * static_cast<double>(j) / 16.0) + static_cast<double>(i),
-          -25.0 * std::cos(two_pi * static_cast<double>(k) / 16.0),
-          10.0 + 0.5 * static_cast<double>(i + j)};
-}
+/// The known set (support/known_ic_grid.hpp) as written here: positions in kpc/h.
+void check_grid(const io::ic_particles& ic) { lagframe::test::known_ic::check_grid(ic, 100.0, a_ic, 1e-5); }
+
+
 
 struct writer_options {
   int format = 1;
@@ -137,7 +127,7 @@ void write_gadget2(const fs::path& base, const writer_options& o, std::uint64_t 
     for (std::size_t p = first; p < first + count; ++p) {
       const std::size_t id = order[p];
       const std::size_t i = id / (n1d * n1d), j = (id / n1d) % n1d, k = id % n1d;
-      for (double x : displaced(i, j, k)) w.put<float>(pos, static_cast<float>(x));
+      for (double x : displaced(i, j, k, box_kpc / n1d)) w.put<float>(pos, static_cast<float>(x));
       for (double v : velocity(i, j, k)) w.put<float>(vel, static_cast<float>(v));
       if (o.id_bytes == 4) w.put<std::uint32_t>(ids, static_cast<std::uint32_t>(id + id_offset));
       else w.put<std::uint64_t>(ids, id + id_offset);
@@ -152,47 +142,7 @@ void write_gadget2(const fs::path& base, const writer_options& o, std::uint64_t 
   }
 }
 
-void check_grid(const io::ic_particles& ic) {
-  CHECK(ic.grid.particles_1d == n1d);
-  CHECK(ic.grid.side_mpc_h == doctest::Approx(100.0).epsilon(1e-12));
-  CHECK(ic.a == doctest::Approx(a_ic).epsilon(1e-15));
-  REQUIRE(ic.positions.size() == n_total);
-  REQUIRE(ic.momenta.size() == n_total);
-  const double L = 100.0;
-  const double dq = L / n1d;
-  const double tol = 1e-5 * dq;
-  const double vfac = a_ic * std::sqrt(a_ic) / 100.0;
-  double worst_x = 0, worst_p = 0;
-  std::size_t out_of_box = 0;
-  for (std::size_t id = 0; id < n_total; ++id) {
-    const std::size_t i = id / (n1d * n1d), j = (id / n1d) % n1d, k = id % n1d;
-    const auto x = displaced(i, j, k);
-    const auto v = velocity(i, j, k);
-    for (int d = 0; d < 3; ++d) {
-      const double expect = wrap_periodic(x[d] * 1e-3, L);
-      const double got = ic.positions[id][d];
-      if (!(got >= 0.0 && got < L)) ++out_of_box;
-      double diff = std::abs(got - expect);
-      diff = std::min(diff, L - diff);  // a float value at the box edge may wrap either way
-      worst_x = std::max(worst_x, diff);
-      worst_p = std::max(worst_p, std::abs(ic.momenta[id][d] - vfac * v[d]) / (vfac * 50.0));
-    }
-  }
-  MESSAGE("worst position error / cell = ", worst_x / dq, ", worst momentum error (rel. 50 km/s) = ", worst_p);
-  CHECK(out_of_box == 0);
-  CHECK(worst_x < tol);
-  CHECK(worst_p < 1e-6);  // float32 velocities, relative to a typical 50 km/s
-}
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const io_error& e) {
-    return e.what();
-  }
-  return "(no io_error)";
-}
 
 }  // namespace
 
@@ -211,7 +161,7 @@ TEST_CASE("read_gadget2_ic: SnapFormat 2, 8-byte ids, 0-based") {
   write_gadget2(base, opts(2, 8), 0);
   check_grid(io::read_gadget2_ic(base, io::id_convention::zero_based));
   // The same file read as 1-based: id 0 is out of range.
-  const auto msg = error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
+  const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
   CHECK(msg.find("particle id 0 is out of range") != std::string::npos);
 }
 
@@ -241,14 +191,14 @@ TEST_CASE("read_gadget2_ic: broken files give io_error naming the file") {
     write_gadget2(base, opts(1));
     const fs::path f1 = dir.path / "ics.1";
     fs::resize_file(f1, fs::file_size(f1) - 100);
-    const auto msg = error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
     INFO(msg);
     CHECK(msg.find(f1.string()) != std::string::npos);
     CHECK(msg.find("truncated") != std::string::npos);
   }
   SUBCASE("wrong block label") {
     write_gadget2(base, opts(2, 4, false, 0, "VELX"));
-    const auto msg = error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
     INFO(msg);
     CHECK(msg.find((dir.path / "ics.0").string()) != std::string::npos);
     CHECK(msg.find("wrong block label 'VELX'") != std::string::npos);
@@ -262,25 +212,25 @@ TEST_CASE("read_gadget2_ic: broken files give io_error naming the file") {
       const std::int32_t bad = 255;
       f.write(reinterpret_cast<const char*>(&bad), 4);
     }
-    const auto msg = error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
     INFO(msg);
     CHECK(msg.find(f0.string()) != std::string::npos);
     CHECK(msg.find("disagree") != std::string::npos);
   }
   SUBCASE("not a Gadget file") {
     std::ofstream(dir.path / "junk") << "hello world, this is not a snapshot";
-    const auto msg = error_of([&] { (void)io::read_gadget2_ic(dir.path / "junk", io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(dir.path / "junk", io::id_convention::one_based); });
     CHECK(msg.find("junk") != std::string::npos);
     CHECK(msg.find("first record marker") != std::string::npos);
   }
   SUBCASE("missing file") {
-    const auto msg = error_of([&] { (void)io::read_gadget2_ic(dir.path / "nothing", io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(dir.path / "nothing", io::id_convention::one_based); });
     CHECK(msg.find("not found") != std::string::npos);
   }
   SUBCASE("second piece missing") {
     write_gadget2(base, opts(1));
     fs::remove(dir.path / "ics.1");
-    const auto msg = error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget2_ic(base, io::id_convention::one_based); });
     CHECK(msg.find((dir.path / "ics.1").string()) != std::string::npos);
   }
 }
@@ -300,21 +250,21 @@ TEST_CASE("map_to_grid: refuses sets that are not a full grid") {
 
   auto dup = raw;
   dup.ids[5] = 12;  // id 12 twice, id 6 missing
-  auto msg = error_of([&] { (void)io::map_to_grid(dup, io::id_convention::one_based); });
+  auto msg = io_error_of([&] { (void)io::map_to_grid(dup, io::id_convention::one_based); });
   INFO(msg);
   CHECK(msg.find("test-set") != std::string::npos);
   CHECK(msg.find("particle id 12 occurs more than once (id 6 is missing)") != std::string::npos);
 
   auto big = raw;
   big.ids[0] = 28;
-  msg = error_of([&] { (void)io::map_to_grid(big, io::id_convention::one_based); });
+  msg = io_error_of([&] { (void)io::map_to_grid(big, io::id_convention::one_based); });
   CHECK(msg.find("particle id 28 is out of range") != std::string::npos);
 
   auto fewer = raw;
   fewer.ids.pop_back();
   fewer.positions.pop_back();
   fewer.velocities.pop_back();
-  msg = error_of([&] { (void)io::map_to_grid(fewer, io::id_convention::one_based); });
+  msg = io_error_of([&] { (void)io::map_to_grid(fewer, io::id_convention::one_based); });
   CHECK(msg.find("26 type-1 particles, not a perfect cube") != std::string::npos);
 
   // Positions outside the box are wrapped; momenta p = a^{3/2} u / 100.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include "support/known_ic_grid.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <sys/wait.h>
@@ -26,26 +27,18 @@ namespace fs = std::filesystem;
 namespace {
 
 using lagframe::test::scratch_dir;
+using namespace lagframe::test::known_ic;
 
-constexpr std::size_t n1d = 16;
-constexpr std::size_t n_total = n1d * n1d * n1d;
 constexpr double box_mpc = 64.0;
 constexpr double a_ic = 0.03125;
-constexpr double two_pi = 6.283185307179586;
 
-// The known displacement field (Mpc/h) and Gadget velocity u (km/s) of grid index (i, j, k);
-// the Python writer below implements the same formulas independently.
-std::array<double, 3> displaced(std::size_t i, std::size_t j, std::size_t k) {
-  const double dq = box_mpc / n1d;
-  const double n = static_cast<double>(n1d);
-  return {static_cast<double>(i) * dq + 0.3 * dq * std::sin(two_pi * static_cast<double>(j) / n),
-          static_cast<double>(j) * dq + 0.2 * dq * std::cos(two_pi * static_cast<double>(k) / n),
-          static_cast<double>(k) * dq - 0.25 * dq * std::sin(two_pi * (static_cast<double>(i) + 1.0) / n)};
+// The known set (support/known_ic_grid.hpp); the Python writer below implements the same
+// formulas independently.
+void check_grid(const io::ic_particles& ic, double tol_fraction_of_cell) {
+  lagframe::test::known_ic::check_grid(ic, box_mpc, a_ic, tol_fraction_of_cell);
 }
-std::array<double, 3> velocity(std::size_t i, std::size_t j, std::size_t k) {
-  return {40.0 * std::sin(two_pi * static_cast<double>(j) / 16.0) + static_cast<double>(i),
-          -25.0 * std::cos(two_pi * static_cast<double>(k) / 16.0), 10.0 + 0.5 * static_cast<double>(i + j)};
-}
+
+
 
 constexpr std::string_view writer_script = R"PY(
 import sys
@@ -147,45 +140,7 @@ const ic_files& files() {
   return f;
 }
 
-void check_grid(const io::ic_particles& ic, double tol_fraction_of_cell) {
-  CHECK(ic.grid.particles_1d == n1d);
-  CHECK(ic.grid.side_mpc_h == doctest::Approx(box_mpc).epsilon(1e-12));
-  CHECK(ic.a == doctest::Approx(a_ic).epsilon(1e-15));
-  REQUIRE(ic.positions.size() == n_total);
-  REQUIRE(ic.momenta.size() == n_total);
-  const double L = box_mpc;
-  const double dq = L / n1d;
-  const double vfac = a_ic * std::sqrt(a_ic) / 100.0;  // p = a v_pec / 100, v_pec = u √a
-  double worst_x = 0, worst_p = 0;
-  std::size_t out_of_box = 0;
-  for (std::size_t id = 0; id < n_total; ++id) {
-    const std::size_t i = id / (n1d * n1d), j = (id / n1d) % n1d, k = id % n1d;
-    const auto x = displaced(i, j, k);
-    const auto v = velocity(i, j, k);
-    for (int d = 0; d < 3; ++d) {
-      const double got = ic.positions[id][d];
-      if (!(got >= 0.0 && got < L)) ++out_of_box;
-      double diff = std::abs(got - wrap_periodic(x[d], L));
-      diff = std::min(diff, L - diff);
-      worst_x = std::max(worst_x, diff);
-      worst_p = std::max(worst_p, std::abs(ic.momenta[id][d] - vfac * v[d]) / (vfac * 50.0));
-    }
-  }
-  MESSAGE("worst position error / cell = ", worst_x / dq, ", worst momentum error (rel. 50 km/s) = ", worst_p);
-  CHECK(out_of_box == 0);
-  CHECK(worst_x < tol_fraction_of_cell * dq);
-  CHECK(worst_p < 1e-6);
-}
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const io_error& e) {
-    return e.what();
-  }
-  return "(no io_error)";
-}
 
 }  // namespace
 
@@ -193,7 +148,7 @@ TEST_CASE("read_gadget_hdf5_ic: two files, shuffled 1-based ids, kpc/h units, fl
   const fs::path& base = files().ok_1based;
   check_grid(io::read_gadget_hdf5_ic(base, io::id_convention::one_based), 1e-5);
   // The same ids read as 0-based: id 4096 is out of range.
-  const auto msg = error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::zero_based); });
+  const auto msg = io_error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::zero_based); });
   INFO(msg);
   CHECK(msg.find("particle id 4096 is out of range") != std::string::npos);
   CHECK(msg.find(base.string()) != std::string::npos);
@@ -208,14 +163,14 @@ TEST_CASE("read_gadget_hdf5_ic: one file, 0-based ids, Mpc/h default units, floa
 TEST_CASE("read_gadget_hdf5_ic: sets that do not form a grid are refused") {
   SUBCASE("duplicated id") {
     const fs::path& base = files().duplicate;
-    const auto msg = error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::one_based); });
     INFO(msg);
     CHECK(msg.find(base.string()) != std::string::npos);
     CHECK(msg.find("particle id 201 occurs more than once (id 101 is missing)") != std::string::npos);
   }
   SUBCASE("15^3 + 1 particles") {
     const fs::path& base = files().non_cube;
-    const auto msg = error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::one_based); });
+    const auto msg = io_error_of([&] { (void)io::read_gadget_hdf5_ic(base, io::id_convention::one_based); });
     INFO(msg);
     CHECK(msg.find(base.string()) != std::string::npos);
     CHECK(msg.find("3376 type-1 particles, not a perfect cube") != std::string::npos);
