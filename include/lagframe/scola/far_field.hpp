@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file far_field.hpp
+/// The full-box LPT potential that gives sCOLA tiles their Dirichlet boundary values
+/// (PHYSICS.md §3.1 "How the boundary potential is built", option 1, made second-order).
+///
+/// In code units (∇²φ = δ) the tCOLA frame accelerates a particle by
+///   −∇φ_LPT = D1 ψ1(q) + (D2 − D1²) ψ2(q)          (frame/lpt.hpp; TZE13),
+/// with ψ1 = −∇φ1 and ψ2 = ∇φ2 (ic/lpt.hpp), i.e. φ_LPT = D1 φ1 − (D2 − D1²) φ2 as a function of
+/// the *Lagrangian* position. The boundary needs φ at *Eulerian* mesh nodes x. With
+/// q(x) = x − D1 ψ1(x) + O(D²), φ_LPT(q(x)) = D1 φ1(x) + D1² |ψ1(x)|² + …, and the potential
+/// whose Eulerian gradient is the frame acceleration at first order in the Jacobian
+/// (∇_x = (I + D1∇ψ1)⁻ᵀ∇_q, ∇ψ1 symmetric) is φ_LPT − ½ D1²|ψ1|². Together:
+///   φ_BC(x, a) = D1 φ1(x) + ½ D1² |ψ1(x)|² − (D2 − D1²) φ2(x)  + O(D³)     (lpt_expanded)
+/// which is exact to second order and, being a sum of fixed fields times functions of a,
+/// is tabulated on each tile's boundary nodes once. The first-order form
+///   φ_BC(x, a) = D1 φ1(x) − (D2 − D1²) φ2(x)                               (lpt_linear)
+/// is kept for comparison (benchmarks and tests report both). The alternative of PHYSICS.md
+/// §3.1 option 2, a full-box PM solve of the LPT-displaced particles at every kick, would need
+/// full-box FFTs at every step and break the "LPT only" far field.
+///
+/// φ1 and φ2 are recovered from the displacement fields spectrally on the particle grid:
+/// φ̂1 = i k·ψ̂1/k², φ̂2 = −i k·ψ̂2/k² (k = 0 mode zero). Nodes are interpolated with periodic
+/// 4-point Lagrange interpolation per axis (error O((kΔq)⁴) for the smooth far field).
+
+#include <array>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <numbers>
+#include <string_view>
+#include <vector>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/core/error.hpp"
+#include "lagframe/core/field.hpp"
+#include "lagframe/cosmology/growth.hpp"
+#include "lagframe/fft/plan.hpp"
+#include "lagframe/ic/lpt.hpp"
+#include "lagframe/scola/dirichlet_poisson.hpp"
+
+namespace lagframe::scola {
+
+enum class boundary_potential { lpt_expanded, lpt_linear };
+
+[[nodiscard]] inline std::string_view to_string(boundary_potential b) {
+  return b == boundary_potential::lpt_expanded ? "lpt_expanded" : "lpt_linear";
+}
+
+/// φ1, −φ2 and ½|ψ1|² on the full Lagrangian grid (read-only, shared by all tiles).
+template <class Real>
+class far_field {
+ public:
+  explicit far_field(const ic::lpt_fields<Real>& fields) : grid_(fields.grid) {
+    grid_.validate();
+    const std::size_t n = grid_.particles_1d;
+    require(fields.psi1.size() == grid_.particle_count(), "far field psi1 size", fields.psi1.size(),
+            lagframe::detail::concat(grid_.particle_count(), " displacements"));
+    const bool second = fields.order == 2 && fields.psi2.size() == fields.psi1.size();
+    phi1_ = potential_of(fields.psi1, 1.0);
+    minus_phi2_ = second ? potential_of(fields.psi2, 1.0) : std::vector<Real>(n * n * n, Real(0));
+    half_psi1_sq_.resize(n * n * n);
+    for (std::size_t i = 0; i < half_psi1_sq_.size(); ++i) {
+      const auto& v = fields.psi1[i];
+      half_psi1_sq_[i] = static_cast<Real>(0.5 * (double(v[0]) * v[0] + double(v[1]) * v[1] + double(v[2]) * v[2]));
+    }
+  }
+
+  [[nodiscard]] const box& grid() const { return grid_; }
+
+  /// (φ1, −φ2, ½|ψ1|²) at a global position x (Mpc/h), periodic 4-point Lagrange interpolation.
+  [[nodiscard]] std::array<double, 3> at(const std::array<double, 3>& x) const {
+    const std::size_t n = grid_.particles_1d;
+    const double inv_dq = 1.0 / grid_.lagrangian_spacing();
+    std::array<long, 3> base{};
+    std::array<std::array<double, 4>, 3> w{};
+    for (int d = 0; d < 3; ++d) {
+      const double u = x[d] * inv_dq;
+      const double f = std::floor(u);
+      const double t = u - f;
+      base[d] = static_cast<long>(f) - 1;
+      w[d] = {-t * (t - 1) * (t - 2) / 6, (t + 1) * (t - 1) * (t - 2) / 2, -(t + 1) * t * (t - 2) / 2,
+              (t + 1) * t * (t - 1) / 6};
+    }
+    const long nl = static_cast<long>(n);
+    const auto wrap = [nl](long i) { return static_cast<std::size_t>(((i % nl) + nl) % nl); };
+    std::array<double, 3> out{0, 0, 0};
+    for (int a = 0; a < 4; ++a) {
+      const std::size_t ix = wrap(base[0] + a);
+      for (int b = 0; b < 4; ++b) {
+        const std::size_t iy = wrap(base[1] + b);
+        const double wab = w[0][a] * w[1][b];
+        for (int c = 0; c < 4; ++c) {
+          const std::size_t id = (ix * n + iy) * n + wrap(base[2] + c);
+          const double wt = wab * w[2][c];
+          out[0] += wt * phi1_[id];
+          out[1] += wt * minus_phi2_[id];
+          out[2] += wt * half_psi1_sq_[id];
+        }
+      }
+    }
+    return out;
+  }
+
+  [[nodiscard]] std::size_t bytes() const { return 3 * phi1_.size() * sizeof(Real); }
+
+ private:
+  // Σ_c i k_c ψ̂_c / k² (sign = +1 gives φ1 from ψ1 and −φ2 from ψ2).
+  std::vector<Real> potential_of(const std::vector<vec3<Real>>& psi, double sign) const {
+    const std::size_t n = grid_.particles_1d;
+    const fft::r2c_plan<Real> plan(n, fft::planning::estimate);
+    real_field<Real> work(n, grid_.side_mpc_h), sum(n, grid_.side_mpc_h);
+    const double kf = 2.0 * std::numbers::pi / grid_.side_mpc_h;
+    const double inv_cells = 1.0 / static_cast<double>(n * n * n);
+    for (int c = 0; c < 3; ++c) {
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          for (std::size_t k = 0; k < n; ++k) work(i, j, k) = psi[(i * n + j) * n + k][c];
+      plan.forward(work);
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          for (std::size_t k = 0; k < work.complex_last(); ++k) {
+            const std::array<double, 3> kv{kf * static_cast<double>(wavenumber_index(i, n)),
+                                           kf * static_cast<double>(wavenumber_index(j, n)),
+                                           kf * static_cast<double>(k)};
+            const double k2 = kv[0] * kv[0] + kv[1] * kv[1] + kv[2] * kv[2];
+            if (k2 == 0.0) continue;
+            const std::complex<double> v(work.mode(i, j, k));
+            const std::complex<double> term = std::complex<double>(0.0, sign * kv[c] / k2 * inv_cells) * v;
+            sum.mode(i, j, k) += std::complex<Real>(term);
+          }
+    }
+    plan.backward(sum);
+    std::vector<Real> out(n * n * n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t k = 0; k < n; ++k) out[(i * n + j) * n + k] = sum(i, j, k);
+    return out;
+  }
+
+  box grid_;
+  std::vector<Real> phi1_, minus_phi2_, half_psi1_sq_;
+};
+
+/// The far field on one tile's boundary and ghost nodes, evaluated at any a. The nodes sit at
+/// origin + shift + i·Δ: `shift` moves the tile mesh with the tile's bulk LPT displacement
+/// (tile_system.hpp), so the values are interpolated from the far field at every evaluation
+/// (cost: 64 far-field reads per boundary node).
+template <class Real>
+class tile_boundary {
+ public:
+  tile_boundary() = default;
+  tile_boundary(const far_field<Real>& far, const std::array<double, 3>& origin, std::size_t cells,
+                double spacing, boundary_potential kind)
+      : far_(&far), origin_(origin), kind_(kind) {
+    const node_grid<Real> shape(cells);
+    const long g = node_grid<Real>::ghost, n = static_cast<long>(cells);
+    for (long i = -g; i <= n + g; ++i)
+      for (long j = -g; j <= n + g; ++j)
+        for (long k = -g; k <= n + g; ++k) {
+          if (!shape.is_boundary(i, j, k)) continue;
+          index_.push_back(shape.index(i, j, k));
+          offset_.push_back({static_cast<double>(i) * spacing, static_cast<double>(j) * spacing,
+                             static_cast<double>(k) * spacing});
+        }
+  }
+
+  /// Writes φ_BC(x, a) (file comment) into the boundary nodes of phi, the mesh being displaced
+  /// by `shift` (Mpc/h).
+  void fill(node_grid<Real>& phi, const cosmology::growth& g, double a, const std::array<double, 3>& shift) const {
+    const double d1 = g.d1(a), d2 = g.d2(a);
+    const double c_quadratic = kind_ == boundary_potential::lpt_expanded ? d1 * d1 : 0.0;
+    auto& v = phi.values();
+    for (std::size_t s = 0; s < index_.size(); ++s) {
+      const std::array<double, 3> x{origin_[0] + shift[0] + offset_[s][0], origin_[1] + shift[1] + offset_[s][1],
+                                    origin_[2] + shift[2] + offset_[s][2]};
+      const auto f = far_->at(x);
+      v[index_[s]] = static_cast<Real>(d1 * f[0] + (d2 - d1 * d1) * f[1] + c_quadratic * f[2]);
+    }
+  }
+  [[nodiscard]] std::size_t nodes() const { return index_.size(); }
+  [[nodiscard]] std::size_t bytes() const {
+    return index_.size() * (sizeof(std::size_t) + sizeof(std::array<double, 3>));
+  }
+
+ private:
+  const far_field<Real>* far_ = nullptr;
+  std::array<double, 3> origin_{};
+  boundary_potential kind_ = boundary_potential::lpt_expanded;
+  std::vector<std::size_t> index_;
+  std::vector<std::array<double, 3>> offset_;
+};
+
+}  // namespace lagframe::scola

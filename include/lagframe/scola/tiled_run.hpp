@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file tiled_run.hpp
+/// A whole sCOLA run (Tassev et al. 2015; Leclercq et al. 2020; PHYSICS.md §3): the full-box
+/// LPT fields and their far-field potential are made once; each tile then evolves alone from
+/// them to the end of the time grid (tile_system.hpp) and writes its core particles to its own
+/// file (tile_file.hpp). Tiles never communicate, so they run in any order on any executor
+/// (executors.hpp: sequential, OpenMP tasks, MPI ranks), and a rerun skips every tile whose
+/// file verifies. assemble() gathers the tiles into the full particle set in id order.
+///
+///   scola::tiled_run<frame::lpt<2>, mesh::cic, stepper::kick_drift_kick<>> run(cosmo, box,
+///       fields, kdk_options, scola_options);
+///   scola::run_openmp(run);          // or run_sequential / run_mpi
+///   auto state = run.assemble();
+///
+/// Determinism: a tile is computed by one thread (its loops see no enclosing team when run as a
+/// task, and are elementwise otherwise) with a one-thread sine transform, so tile files are
+/// bit-identical whatever the executor, thread or rank count.
+/// A single tile without buffer is the periodic box itself: it runs as lagframe::simulation
+/// with the periodic PM force (tCOLA), on the same tile file path.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/core/error.hpp"
+#include "lagframe/cosmology/growth.hpp"
+#include "lagframe/cosmology/parameters.hpp"
+#include "lagframe/force/dirichlet_pm.hpp"
+#include "lagframe/force/particle_mesh.hpp"
+#include "lagframe/frame/concepts.hpp"
+#include "lagframe/ic/lpt.hpp"
+#include "lagframe/scola/far_field.hpp"
+#include "lagframe/scola/tile_file.hpp"
+#include "lagframe/scola/tile_system.hpp"
+#include "lagframe/scola/tiling.hpp"
+#include "lagframe/simulation.hpp"
+
+namespace lagframe::scola {
+
+struct scola_options {
+  tiling_options tiling;
+  boundary_potential boundary = boundary_potential::lpt_expanded;
+  /// Move each tile mesh with its particles' mean LPT displacement (default) or keep it fixed
+  /// at the Lagrangian position of the tile.
+  bool follow_bulk_flow = true;
+  force::dirichlet_pm_options dirichlet;
+  std::filesystem::path directory = "tiles";  ///< where tile files are written
+  /// Names the run in the tile files' key (e.g. the configuration and seed), so files of
+  /// another run in the same directory are never mistaken for this one's.
+  std::string run_name = "scola";
+};
+
+/// The assembled particle set, in particle-id order.
+template <class Real>
+struct assembled_state {
+  double a = 0;
+  std::vector<vec3<Real>> positions, momenta;
+};
+
+template <frame::frame_policy Frame, mesh::mass_assignment Assignment, class Stepper>
+class tiled_run {
+ public:
+  using real_type = typename Frame::real_type;
+  using Real = real_type;
+  using stepper_options = typename Stepper::options_type;
+
+  tiled_run(const cosmology::parameters& cosmo, const box& b, ic::lpt_fields<Real> fields,
+            stepper_options stepper, scola_options options)
+      : cosmo_(cosmo), box_(b), fields_(std::move(fields)), stepper_options_(std::move(stepper)),
+        options_(std::move(options)), tiling_(b, options_.tiling) {
+    cosmo_.validate();
+    require(fields_.grid.particles_1d == b.particles_1d && fields_.psi1.size() == b.particle_count(),
+            "sCOLA LPT field grid", fields_.grid.particles_1d,
+            lagframe::detail::concat("the box's particles_1d = ", b.particles_1d));
+    const Stepper probe(stepper_options_);
+    const auto& grid = probe.grid();
+    growth_ = std::make_unique<cosmology::growth>(cosmo_, std::min(1e-3, 0.5 * grid.a_start()),
+                                                  std::max(2.0, 1.01 * grid.a_end()));
+    a_start_ = grid.a_start();
+    a_end_ = grid.a_end();
+    if (!tiling_.is_periodic_box()) far_ = std::make_unique<far_field<Real>>(fields_);
+    run_key_ = fnv1a(lagframe::detail::concat(
+        options_.run_name, "|", Frame::name, "|", Assignment::name, "|", sizeof(Real), "|", b.side_mpc_h, "|",
+        b.particles_1d, "|", options_.tiling.tiles_per_side, "|", options_.tiling.buffer_mpc_h, "|",
+        options_.tiling.mesh_per_particle, "|", to_string(options_.boundary), "|", options_.follow_bulk_flow, "|",
+        static_cast<int>(options_.dirichlet.greens), "|", a_start_, "|", a_end_, "|", grid.steps(), "|",
+        probe.force_evaluations()));
+  }
+
+  [[nodiscard]] const tiling& tiles() const { return tiling_; }
+  [[nodiscard]] std::size_t tile_count() const { return tiling_.tile_count(); }
+  [[nodiscard]] std::uint64_t run_key() const { return run_key_; }
+  [[nodiscard]] double a_end() const { return a_end_; }
+  [[nodiscard]] const cosmology::growth& growth() const { return *growth_; }
+  [[nodiscard]] const scola_options& options() const { return options_; }
+
+  [[nodiscard]] std::filesystem::path tile_path(std::size_t t) const {
+    return options_.directory / lagframe::detail::concat("tile_", t, ".bin");
+  }
+  /// True if tile t's file exists and verifies (checksum, run key, tile).
+  [[nodiscard]] bool tile_done(std::size_t t) const {
+    return tile_file_is_valid<Real>(tile_path(t), run_key_, t, tile_count());
+  }
+
+  /// Called with the tile index before each tile starts (e.g. to log, or to inject a failure).
+  void set_tile_hook(std::function<void(std::size_t)> hook) { hook_ = std::move(hook); }
+
+  /// Memory one tile needs while it runs, in bytes (particles, meshes, boundary table).
+  [[nodiscard]] std::size_t tile_memory_bytes() const {
+    const std::size_t n = tiling_.tile_particles();
+    const std::size_t cells = tiling_.mesh(0).cells;
+    const std::size_t stored = cells + 5, interior = cells - 1;
+    const std::size_t nodes = stored * stored * stored;
+    const std::size_t boundary_nodes = nodes - interior * interior * interior;
+    const std::size_t per_particle = 6 * sizeof(vec3<Real>) + sizeof(std::size_t) + 2 + sizeof(std::array<long, 3>) +
+                                     sizeof(std::array<double, 3>);
+    return n * per_particle + 5 * nodes * sizeof(Real) + 2 * interior * interior * interior * sizeof(Real) +
+           boundary_nodes * (sizeof(std::size_t) + sizeof(std::array<double, 3>));
+  }
+
+  /// Evolve tile t and return its core particles at the end of the time grid.
+  [[nodiscard]] tile_output<Real> compute_tile(std::size_t t) const {
+    if (hook_) hook_(t);
+    tile_output<Real> out;
+    out.run_key = run_key_;
+    out.tile = t;
+    out.tile_count = tile_count();
+    out.a = a_end_;
+    if (tiling_.is_periodic_box()) {
+      run_periodic(out);
+    } else {
+      run_dirichlet(t, out);
+    }
+    return out;
+  }
+
+  /// compute_tile(t), then write its file atomically.
+  void run_tile(std::size_t t) const {
+    const auto out = compute_tile(t);
+    std::filesystem::create_directories(options_.directory);
+    write_tile_file(tile_path(t), out);
+  }
+
+  /// Read every tile file back into the full particle set (each id exactly once).
+  [[nodiscard]] assembled_state<Real> assemble() const {
+    assembled_state<Real> s;
+    s.a = a_end_;
+    const std::size_t n = box_.particle_count();
+    s.positions.assign(n, vec3<Real>{});
+    s.momenta.assign(n, vec3<Real>{});
+    std::vector<std::uint8_t> seen(n, 0);
+    for (std::size_t t = 0; t < tile_count(); ++t) {
+      const auto tile = read_tile_file<Real>(tile_path(t), run_key_, t, tile_count());
+      for (std::size_t i = 0; i < tile.ids.size(); ++i) {
+        const auto id = static_cast<std::size_t>(tile.ids[i]);
+        require(id < n && !seen[id], "assembled particle id", id, "each id exactly once, below the particle count");
+        seen[id] = 1;
+        s.positions[id] = tile.positions[i];
+        s.momenta[id] = tile.momenta[i];
+      }
+    }
+    for (std::size_t id = 0; id < n; ++id)
+      require(seen[id] != 0, "assembled particle id", id, "a particle present in some tile's core");
+    return s;
+  }
+
+ private:
+  void run_periodic(tile_output<Real>& out) const {
+    force::pm_options pm;
+    pm.grid_1d = options_.tiling.mesh_per_particle * box_.particles_1d;
+    using sim_type = simulation<Frame, force::particle_mesh<Assignment, Real>, Stepper>;
+    sim_type sim(cosmo_, box_, pm, stepper_options_);
+    auto fields = fields_;
+    sim.set_initial_conditions(std::move(fields));
+    sim.run_until(a_end_);
+    const std::size_t n = box_.particle_count();
+    out.ids.resize(n);
+    for (std::size_t i = 0; i < n; ++i) out.ids[i] = i;
+    out.positions.assign(sim.positions().begin(), sim.positions().end());
+    out.momenta = sim.momenta();
+  }
+
+  void run_dirichlet(std::size_t t, tile_output<Real>& out) const {
+    const Stepper stepper(stepper_options_);
+    tile_system<Frame, Assignment> system(tiling_, t, cosmo_, *growth_, fields_, *far_, options_.boundary,
+                                          options_.dirichlet, a_start_, options_.follow_bulk_flow);
+    const std::size_t steps = stepper.grid().steps();
+    for (std::size_t j = 0; j < steps; ++j) stepper.step(j, system, *growth_);
+    const auto p = system.momenta(a_end_);
+    const auto core = system.core();
+    const auto ids = system.ids();
+    const auto x = system.positions();
+    for (std::size_t l = 0; l < ids.size(); ++l) {
+      if (!core[l]) continue;
+      out.ids.push_back(ids[l]);
+      out.positions.push_back(x[l]);
+      out.momenta.push_back(p[l]);
+    }
+    out.outside_events = system.outside_events();
+    out.force_evaluations = system.force_evaluations();
+  }
+
+  cosmology::parameters cosmo_;
+  box box_;
+  ic::lpt_fields<Real> fields_;
+  stepper_options stepper_options_;
+  scola_options options_;
+  tiling tiling_;
+  std::unique_ptr<cosmology::growth> growth_;
+  std::unique_ptr<far_field<Real>> far_;
+  double a_start_ = 0, a_end_ = 0;
+  std::uint64_t run_key_ = 0;
+  std::function<void(std::size_t)> hook_;
+};
+
+}  // namespace lagframe::scola
