@@ -9,7 +9,8 @@
 /// stepper drives (ensure_force / kick / drift, as lagframe::simulation), so every stepper and
 /// force schedule works for tiles too.
 ///
-/// Particles outside the tile mesh at a force evaluation get no residual kick (π unchanged):
+/// Particles outside the tile mesh at a force evaluation, and the LPT shell around the buffer
+/// (tiling_options::shell_mpc_h), get no residual kick (π unchanged):
 /// they follow the frame, which carries the full-box LPT motion (PHYSICS.md §3.1, "Particles
 /// crossing the box edge"). They are counted (outside_events()).
 
@@ -113,14 +114,15 @@ class tile_system {
   void kick(double a0, double a1, double ac, double factor) {
     const double scale = 1.5 * cosmo_.omega_m * factor;
     const auto out = force_.outside();
+    const auto frozen = [&](std::size_t i) { return out[i] != 0 || core_[i] == tiling::shell_particle; };
     saved_.clear();
     for (std::size_t i = 0; i < out.size(); ++i)
-      if (out[i]) saved_.push_back(pi_[i]);
+      if (frozen(i)) saved_.push_back(pi_[i]);
     frame_->kick(std::span<vec3<Real>>(pi_), std::span<const vec3<Real>>(acc_),
                  frame::kick_interval{a0, a1, ac, factor, scale});
     std::size_t s = 0;
     for (std::size_t i = 0; i < out.size(); ++i)
-      if (out[i]) pi_[i] = saved_[s++];  // outside the mesh: zero residual kick
+      if (frozen(i)) pi_[i] = saved_[s++];  // outside the mesh or LPT shell: zero residual kick
   }
   void drift(double a0, double a1, double ac, double factor) {
     frame_->drift(std::span<vec3<Real>>(x_), std::span<const vec3<Real>>(pi_),
@@ -130,7 +132,8 @@ class tile_system {
 
   // ---- results ------------------------------------------------------------------------------
   [[nodiscard]] std::span<const std::size_t> ids() const { return ids_; }
-  [[nodiscard]] std::span<const std::uint8_t> core() const { return core_; }
+  /// Role of each particle (tiling::core_particle, buffer_particle, shell_particle).
+  [[nodiscard]] std::span<const std::uint8_t> roles() const { return core_; }
   [[nodiscard]] std::span<const vec3<Real>> positions() const { return x_; }
   [[nodiscard]] std::span<const vec3<Real>> residual_momenta() const { return pi_; }
   /// Total momenta p = π + p_frame(a).

@@ -90,7 +90,7 @@ class tiled_run {
     run_key_ = fnv1a(lagframe::detail::concat(
         options_.run_name, "|", Frame::name, "|", Assignment::name, "|", sizeof(Real), "|", b.side_mpc_h, "|",
         b.particles_1d, "|", options_.tiling.tiles_per_side, "|", options_.tiling.buffer_mpc_h, "|",
-        options_.tiling.mesh_per_particle, "|", to_string(options_.boundary), "|", options_.follow_bulk_flow, "|",
+        options_.tiling.mesh_per_particle, "|", tiling_.shell_1d(), "|", to_string(options_.boundary), "|", options_.follow_bulk_flow, "|",
         static_cast<int>(options_.dirichlet.greens), "|", a_start_, "|", a_end_, "|", grid.steps(), "|",
         probe.force_evaluations()));
   }
@@ -195,11 +195,11 @@ class tiled_run {
     const std::size_t steps = stepper.grid().steps();
     for (std::size_t j = 0; j < steps; ++j) stepper.step(j, system, *growth_);
     const auto p = system.momenta(a_end_);
-    const auto core = system.core();
+    const auto roles = system.roles();
     const auto ids = system.ids();
     const auto x = system.positions();
     for (std::size_t l = 0; l < ids.size(); ++l) {
-      if (!core[l]) continue;
+      if (roles[l] != tiling::core_particle) continue;
       out.ids.push_back(ids[l]);
       out.positions.push_back(x[l]);
       out.momenta.push_back(p[l]);

@@ -16,7 +16,7 @@ TEST_CASE("every particle belongs to exactly one core; tiles hold core + buffer"
   const std::pair<std::size_t, double> cases[] = {{1, 0.0}, {2, 0.0}, {2, 4.0}, {2, 16.0}, {4, 4.0}, {4, 8.0}};
   for (const auto& [nt, buffer] : cases) {
     {
-      scola::tiling tiles(b, {.tiles_per_side = nt, .buffer_mpc_h = buffer, .mesh_per_particle = 2});
+      scola::tiling tiles(b, {.tiles_per_side = nt, .buffer_mpc_h = buffer, .mesh_per_particle = 2, .shell_mpc_h = 0.0});
       std::vector<int> owners(b.particle_count(), 0);
       std::vector<std::size_t> ids;
       std::vector<std::uint8_t> core;
@@ -28,7 +28,7 @@ TEST_CASE("every particle belongs to exactly one core; tiles hold core + buffer"
         for (std::size_t l = 0; l < ids.size(); ++l) {
           REQUIRE(ids[l] < b.particle_count());
           ++seen[ids[l]];
-          if (core[l]) {
+          if (core[l] == scola::tiling::core_particle) {
             ++owners[ids[l]];
             ++cores;
           }
@@ -39,6 +39,32 @@ TEST_CASE("every particle belongs to exactly one core; tiles hold core + buffer"
       for (int o : owners) CHECK(o == 1);
     }
   }
+}
+
+TEST_CASE("the LPT shell: two spacings by default, what fits, or as asked; roles are consistent") {
+  const box b{.side_mpc_h = 64.0, .particles_1d = 16};  // Δq = 4
+  scola::tiling automatic(b, {.tiles_per_side = 4, .buffer_mpc_h = 4.0});
+  CHECK(automatic.shell_1d() == 2);
+  CHECK(automatic.particles_1d() == 4 + 2 + 4);
+  scola::tiling tight(b, {.tiles_per_side = 2, .buffer_mpc_h = 12.0});  // 8 + 6 = 14: room for 1
+  CHECK(tight.shell_1d() == 1);
+  scola::tiling none(b, {.tiles_per_side = 2, .buffer_mpc_h = 16.0});  // the whole box
+  CHECK(none.shell_1d() == 0);
+  scola::tiling asked(b, {.tiles_per_side = 4, .buffer_mpc_h = 4.0, .shell_mpc_h = 8.0});
+  CHECK(asked.shell_1d() == 2);
+  std::vector<std::size_t> ids;
+  std::vector<std::uint8_t> role;
+  automatic.particles(5, ids, role);
+  std::size_t counts[3] = {0, 0, 0};
+  for (auto r : role) ++counts[r];
+  CHECK(counts[scola::tiling::core_particle] == 4 * 4 * 4);
+  CHECK(counts[scola::tiling::buffer_particle] == 6 * 6 * 6 - 4 * 4 * 4);
+  CHECK(counts[scola::tiling::shell_particle] == 10 * 10 * 10 - 6 * 6 * 6);
+  CHECK(automatic.mesh(5).cells == 2 * 6 + 1);  // the mesh covers core + buffer only
+  CHECK_THROWS_WITH_AS(scola::tiling(b, {.tiles_per_side = 2, .buffer_mpc_h = 12.0, .shell_mpc_h = 8.0}),
+                       doctest::Contains("scola.shell_mpc_h"), config_error);
+  CHECK_THROWS_WITH_AS(scola::tiling(b, {.tiles_per_side = 2, .buffer_mpc_h = 4.0, .shell_mpc_h = 2.0}),
+                       doctest::Contains("whole number"), config_error);
 }
 
 TEST_CASE("tile mesh: symmetric about the tile, lattice midway between nodes") {
