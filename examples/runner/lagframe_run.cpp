@@ -26,6 +26,9 @@
 #include <lagframe/io/gadget_ic.hpp>
 #endif
 #include <lagframe/lagframe.hpp>
+#include <lagframe/scola/executors.hpp>
+#include <lagframe/scola/tiled_run.hpp>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -122,6 +125,59 @@ struct phase_times {
   double setup = 0, initial_conditions = 0, evolution = 0, outputs = 0;
 };
 
+/// P(k) (table and plot), snapshot and slice of one output time, as the configuration asks.
+template <class Assignment>
+void write_outputs(const run_config& c, const std::string& script_dir, const lf::snapshot_view<float>& s,
+                   const lf::cosmology::linear_power& power, double d1, double z) {
+  const std::string tag = redshift_tag(z);
+  if (c.write_power_spectrum) {
+    const lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d > 0 ? c.power_grid_1d : c.pm.grid_1d,
+                                             .interlacing = true, .deconvolve = true, .subtract_shot_noise = true};
+    const auto pk = lf::analysis::power_spectrum<Assignment>(s.positions, c.box.side_mpc_h, opt);
+    std::vector<double> lin(pk.k.size());
+    for (std::size_t i = 0; i < lin.size(); ++i) lin[i] = d1 * d1 * power(pk.k[i]);
+    const auto path = c.directory / ("pk_" + tag + ".txt");
+    lf::io::write_text_table(path, {"k[h/Mpc]", "P[(Mpc/h)^3]", "P_lin[(Mpc/h)^3]", "modes"},
+                             {pk.k, pk.power, lin, pk.modes},
+                             {"lagframe-run power spectrum at z = " + std::to_string(z),
+                              "interlaced, window-deconvolved, shot noise subtracted"});
+    std::printf("wrote %s\n", path.c_str());
+    if (c.plots) {
+      const auto png = c.directory / ("pk_" + tag + ".png");
+      const std::string cmd = "/usr/bin/python3 '" + script_dir + "/plot_power_spectrum.py' '" + path.string() +
+                              "' '" + png.string() + "' > /dev/null 2>&1";
+      if (std::system(cmd.c_str()) == 0) {
+        std::printf("wrote %s\n", png.c_str());
+      } else {
+        std::printf("P(k) plot skipped: /usr/bin/python3 with matplotlib is not available (apt-get install python3-matplotlib)\n");
+      }
+    }
+  }
+  if (c.snapshot == "npy") {
+    const auto pos = c.directory / ("positions_" + tag + ".npy");
+    const auto mom = c.directory / ("momenta_" + tag + ".npy");
+    lf::io::write_npy(pos, s.positions);
+    lf::io::write_npy(mom, s.momenta);
+    std::printf("wrote %s and %s (Mpc/h; momentum p = a^3 E dx/da in Mpc/h)\n", pos.c_str(), mom.c_str());
+  }
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  if (c.snapshot == "gadget_hdf5") {
+    const auto base = c.directory / ("snapshot_" + tag);
+    lf::io::write_gadget_snapshot(base, s, {.files = c.snapshot_files, .double_precision = c.snapshot_double});
+    std::printf("wrote %s (Gadget-4 HDF5 layout, %d file%s)\n", base.c_str(), c.snapshot_files,
+                c.snapshot_files == 1 ? "" : "s");
+  }
+#endif
+  if (c.write_slice) {
+    const auto image = lf::analysis::projected_density(s.positions, c.box.side_mpc_h, c.slice_pixels, 0.0,
+                                                       c.slice_thickness_mpc_h);
+    const auto path = c.directory / ("slice_" + tag + ".png");
+    const int px = static_cast<int>(c.slice_pixels);
+    lf::io::write_png(path, px, px, 3, lf::analysis::render_log_density(image));
+    std::printf("wrote %s\n", path.c_str());
+  }
+}
+
 template <class Frame, class Assignment, class Factors>
 phase_times run(const run_config& c, const std::string& script_dir, const lf::io::ic_particles* file_ics) {
   phase_times times;
@@ -198,54 +254,7 @@ phase_times run(const run_config& c, const std::string& script_dir, const lf::io
     if (!c.restart_directory.empty() && z >= c.restart_redshift) continue;  // before the restart
     sim.run_until(1.0 / (1.0 + z), [&](const lf::snapshot_view<float>& s) {
       const auto out_start = clock_type::now();
-      const std::string tag = redshift_tag(z);
-      if (c.write_power_spectrum) {
-        const lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d > 0 ? c.power_grid_1d : c.pm.grid_1d,
-                                                 .interlacing = true, .deconvolve = true, .subtract_shot_noise = true};
-        const auto pk = lf::analysis::power_spectrum<Assignment>(s.positions, c.box.side_mpc_h, opt);
-        const double d1 = sim.growth().d1(s.a);
-        std::vector<double> lin(pk.k.size());
-        for (std::size_t i = 0; i < lin.size(); ++i) lin[i] = d1 * d1 * power(pk.k[i]);
-        const auto path = c.directory / ("pk_" + tag + ".txt");
-        lf::io::write_text_table(path, {"k[h/Mpc]", "P[(Mpc/h)^3]", "P_lin[(Mpc/h)^3]", "modes"},
-                                 {pk.k, pk.power, lin, pk.modes},
-                                 {"lagframe-run power spectrum at z = " + std::to_string(z),
-                                  "interlaced, window-deconvolved, shot noise subtracted"});
-        std::printf("wrote %s\n", path.c_str());
-        if (c.plots) {
-          const auto png = c.directory / ("pk_" + tag + ".png");
-          const std::string cmd = "/usr/bin/python3 '" + script_dir + "/plot_power_spectrum.py' '" + path.string() +
-                                  "' '" + png.string() + "' > /dev/null 2>&1";
-          if (std::system(cmd.c_str()) == 0) {
-            std::printf("wrote %s\n", png.c_str());
-          } else {
-            std::printf("P(k) plot skipped: /usr/bin/python3 with matplotlib is not available (apt-get install python3-matplotlib)\n");
-          }
-        }
-      }
-      if (c.snapshot == "npy") {
-        const auto pos = c.directory / ("positions_" + tag + ".npy");
-        const auto mom = c.directory / ("momenta_" + tag + ".npy");
-        lf::io::write_npy(pos, s.positions);
-        lf::io::write_npy(mom, s.momenta);
-        std::printf("wrote %s and %s (Mpc/h; momentum p = a^3 E dx/da in Mpc/h)\n", pos.c_str(), mom.c_str());
-      }
-#if defined(LAGFRAME_RUN_HAS_HDF5)
-      if (c.snapshot == "gadget_hdf5") {
-        const auto base = c.directory / ("snapshot_" + tag);
-        lf::io::write_gadget_snapshot(base, s, {.files = c.snapshot_files, .double_precision = c.snapshot_double});
-        std::printf("wrote %s (Gadget-4 HDF5 layout, %d file%s)\n", base.c_str(), c.snapshot_files,
-                    c.snapshot_files == 1 ? "" : "s");
-      }
-#endif
-      if (c.write_slice) {
-        const auto image = lf::analysis::projected_density(s.positions, c.box.side_mpc_h, c.slice_pixels, 0.0,
-                                                           c.slice_thickness_mpc_h);
-        const auto path = c.directory / ("slice_" + tag + ".png");
-        const int px = static_cast<int>(c.slice_pixels);
-        lf::io::write_png(path, px, px, 3, lf::analysis::render_log_density(image));
-        std::printf("wrote %s\n", path.c_str());
-      }
+      write_outputs<Assignment>(c, script_dir, s, power, sim.growth().d1(s.a), z);
       output_seconds += seconds_since(out_start);
     });
   }
@@ -255,9 +264,74 @@ phase_times run(const run_config& c, const std::string& script_dir, const lf::io
   return times;
 }
 
+/// [scola]: the box as independent tiles (scola/tiled_run.hpp); a rerun skips finished tiles.
+template <class Frame, class Assignment, class Factors>
+phase_times run_scola(const run_config& c, const std::string& script_dir) {
+  phase_times times;
+  auto t0 = clock_type::now();
+  const auto power = make_power(c);
+  const auto modes = lf::ic::linear_density_modes<float>(c.box, power,
+                                                         {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
+  auto fields = lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
+  times.initial_conditions = seconds_since(t0);
+  t0 = clock_type::now();
+  Factors factors{};
+  if constexpr (std::is_same_v<Factors, lf::stepper::factors::cola>) factors.n_lpt = c.n_lpt;
+  lf::scola::scola_options so;
+  so.tiling = c.scola_tiling;
+  so.boundary = c.scola_boundary == "lpt_linear" ? lf::scola::boundary_potential::lpt_linear
+                                                 : lf::scola::boundary_potential::lpt_expanded;
+  so.follow_bulk_flow = c.scola_follow_bulk_flow;
+  so.dirichlet.greens = c.scola_greens == "exact" ? lf::force::greens_function::exact
+                                                  : lf::force::greens_function::finite_difference;
+  so.directory = c.scola_tile_directory;
+  std::ostringstream name;
+  name << "lagframe-run seed " << c.seed << " amplitude " << static_cast<int>(c.amplitude) << " inverted " << c.inverted
+       << " power " << c.power_spectrum << " " << c.power_file << " omega_m " << c.cosmology.omega_m << " sigma_8 "
+       << c.cosmology.sigma_8 << " h " << c.cosmology.h << " n_s " << c.cosmology.n_s << " n_lpt " << c.n_lpt;
+  so.run_name = name.str();
+  using stepper_t = lf::stepper::kick_drift_kick<Factors>;
+  lf::scola::tiled_run<Frame, Assignment, stepper_t> run(
+      c.cosmology, c.box, std::move(fields), stepper_t({.grid = make_grid(c), .schedule = make_schedule(c)}, factors), so);
+  times.setup = seconds_since(t0);
+  std::printf("initial conditions at z = %.2f: %.2f s\n", c.z_start, times.initial_conditions);
+  std::printf("sCOLA: %zu^3 tiles, %zu^3 particles each (core %zu, buffer %zu, LPT shell %zu per side), "
+              "tile mesh %zu^3, %.1f MB per tile; tile files in %s\n",
+              run.tiles().tiles_per_side(), run.tiles().particles_1d(), run.tiles().core_1d(), run.tiles().buffer_1d(),
+              run.tiles().shell_1d(), run.tiles().mesh(0).cells, run.tile_memory_bytes() / 1e6,
+              so.directory.c_str());
+  std::fflush(stdout);
+  std::size_t finished = 0;
+  std::mutex progress;
+  run.set_tile_hook([&](std::size_t t) {
+    std::lock_guard lock(progress);
+    std::printf("tile %zu/%zu starting (%zu started so far)\n", t + 1, run.tile_count(), ++finished);
+    std::fflush(stdout);
+  });
+  const auto run_start = clock_type::now();
+  const auto report = c.scola_executor == "sequential" ? lf::scola::run_sequential(run) : lf::scola::run_openmp(run);
+  std::printf("%zu tiles run, %zu already done (verified): %.2f s\n", report.ran.size(), report.skipped.size(),
+              report.seconds);
+  const auto state = run.assemble();
+  times.evolution = seconds_since(run_start);
+  const auto out_start = clock_type::now();
+  const lf::snapshot_view<float> view{state.a, make_grid(c).steps(), &c.box, &c.cosmology, state.positions,
+                                      state.momenta};
+  write_outputs<Assignment>(c, script_dir, view, power, run.growth().d1(state.a), c.output_redshifts.front());
+  times.outputs = seconds_since(out_start);
+  return times;
+}
+
 using ics_ptr = const lf::io::ic_particles*;
 template <class Frame, class Assignment>
 phase_times dispatch_factors(const run_config& c, const std::string& scripts, ics_ptr ics) {
+  if constexpr (!std::is_same_v<Frame, lf::frame::inertial<float>>) {
+    if (c.scola) {
+      if (c.factors == "quinn") return run_scola<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts);
+      if (c.factors == "fastpm") return run_scola<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts);
+      return run_scola<Frame, Assignment, lf::stepper::factors::cola>(c, scripts);
+    }
+  }
   if (c.factors == "quinn") return run<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts, ics);
   if (c.factors == "fastpm") return run<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts, ics);
   return run<Frame, Assignment, lf::stepper::factors::cola>(c, scripts, ics);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <lagframe/lagframe.hpp>
+#include <lagframe/scola/tiling.hpp>
 
 namespace lagframe_run {
 
@@ -66,6 +67,14 @@ struct run_config {
   int snapshot_files = 1;         // gadget_hdf5: files per snapshot
   bool snapshot_double = false;   // gadget_hdf5: float64 datasets
   bool plots = true;  // P(k) PNG through python3-matplotlib when available
+  // sCOLA (the [scola] section; absent: the whole box evolves as one simulation)
+  bool scola = false;
+  lf::scola::tiling_options scola_tiling;
+  std::string scola_boundary = "lpt_expanded";  // lpt_expanded | lpt_linear
+  bool scola_follow_bulk_flow = true;
+  std::string scola_greens = "exact";           // exact | finite_difference
+  std::string scola_executor = "openmp";        // openmp | sequential
+  std::filesystem::path scola_tile_directory;   // default: <output.directory>/tiles
 };
 
 /// Strict reader: every lookup records the key; leftover keys are errors.
@@ -182,7 +191,7 @@ class config_reader {
     throw lf::config_error(msg.str());
   }
   static const std::set<std::string>& known_sections() {
-    static const std::set<std::string> s = {"cosmology", "box", "initial_conditions", "frame", "force", "stepper", "output"};
+    static const std::set<std::string> s = {"cosmology", "box", "initial_conditions", "frame", "force", "stepper", "output", "scola"};
     return s;
   }
 
@@ -322,6 +331,36 @@ inline run_config read_config(const toml::table& root) {
     r.fail_value("output", "snapshot", "\"gadget_hdf5\"", "\"none\" or \"npy\": this lagframe-run was built without HDF5 (libhdf5-dev)");
 #endif
   c.plots = r.get("output", "plots", true);
+
+  c.scola = root.contains("scola");
+  if (c.scola) {
+    c.scola_tiling.tiles_per_side = r.get<std::size_t>("scola", "tiles_per_side", 2);
+    c.scola_tiling.buffer_mpc_h = r.get("scola", "buffer_mpc_h", 0.0);
+    const double shell = r.get("scola", "shell_mpc_h", -1.0);
+    if (shell >= 0.0) c.scola_tiling.shell_mpc_h = shell;
+    c.scola_boundary = r.choice("scola", "boundary", c.scola_boundary, {"lpt_expanded", "lpt_linear"});
+    c.scola_follow_bulk_flow = r.get("scola", "follow_bulk_flow", true);
+    c.scola_greens = r.choice("scola", "greens", c.scola_greens, {"exact", "finite_difference"});
+    c.scola_executor = r.choice("scola", "executor", c.scola_executor, {"openmp", "sequential"});
+    c.scola_tile_directory = r.get<std::string>("scola", "tile_directory", (c.directory / "tiles").string());
+    // The tile mesh has the resolution of the force mesh.
+    if (c.pm.grid_1d % c.box.particles_1d != 0)
+      r.fail_value("force", "grid_1d", std::to_string(c.pm.grid_1d),
+                   "a multiple of box.particles_1d with [scola] (tile meshes have grid_1d/particles_1d cells per particle)");
+    c.scola_tiling.mesh_per_particle = c.pm.grid_1d / c.box.particles_1d;
+    if (c.frame == "inertial") r.fail_value("frame", "type", "\"inertial\"", "\"lpt1\" or \"lpt2\" with [scola]");
+    if (c.output_redshifts.size() != 1)
+      r.fail_value("output", "redshifts", std::to_string(c.output_redshifts.size()) + " redshifts",
+                   "one redshift with [scola] (tiles deliver their final state only)");
+    if (!c.ic_file.empty() || !c.restart_directory.empty())
+      r.fail_value("scola", "tiles_per_side", std::to_string(c.scola_tiling.tiles_per_side),
+                   "no [scola] with initial_conditions.file or restart_directory (a rerun resumes from the tile files)");
+    try {
+      (void)lf::scola::tiling(c.box, c.scola_tiling);
+    } catch (const lf::config_error& e) {
+      throw lf::config_error(std::string("config: [scola]: ") + e.what());
+    }
+  }
 
   r.reject_unknown_keys();
   c.cosmology.validate();  // the remaining physical constraints (E² > 0, Ω_b < Ω_m, …)

@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,12 +47,12 @@
 namespace lagframe::scola {
 
 struct scola_options {
-  tiling_options tiling;
+  tiling_options tiling{};
   boundary_potential boundary = boundary_potential::lpt_expanded;
   /// Move each tile mesh with its particles' mean LPT displacement (default) or keep it fixed
   /// at the Lagrangian position of the tile.
   bool follow_bulk_flow = true;
-  force::dirichlet_pm_options dirichlet;
+  force::dirichlet_pm_options dirichlet{};
   std::filesystem::path directory = "tiles";  ///< where tile files are written
   /// Names the run in the tile files' key (e.g. the configuration and seed), so files of
   /// another run in the same directory are never mistaken for this one's.
@@ -74,25 +75,38 @@ class tiled_run {
 
   tiled_run(const cosmology::parameters& cosmo, const box& b, ic::lpt_fields<Real> fields,
             stepper_options stepper, scola_options options)
-      : cosmo_(cosmo), box_(b), fields_(std::move(fields)), stepper_options_(std::move(stepper)),
+      : tiled_run(cosmo, b, std::move(fields), Stepper(std::move(stepper)), std::move(options)) {}
+
+  /// With a stepper object (e.g. COLA factors with another n_LPT); every tile copies it.
+  tiled_run(const cosmology::parameters& cosmo, const box& b, ic::lpt_fields<Real> fields, Stepper stepper,
+            scola_options options)
+      : cosmo_(cosmo), box_(b), fields_(std::move(fields)), stepper_(std::move(stepper)),
         options_(std::move(options)), tiling_(b, options_.tiling) {
     cosmo_.validate();
     require(fields_.grid.particles_1d == b.particles_1d && fields_.psi1.size() == b.particle_count(),
             "sCOLA LPT field grid", fields_.grid.particles_1d,
             lagframe::detail::concat("the box's particles_1d = ", b.particles_1d));
-    const Stepper probe(stepper_options_);
+    const Stepper& probe = stepper_;
     const auto& grid = probe.grid();
     growth_ = std::make_unique<cosmology::growth>(cosmo_, std::min(1e-3, 0.5 * grid.a_start()),
                                                   std::max(2.0, 1.01 * grid.a_end()));
     a_start_ = grid.a_start();
     a_end_ = grid.a_end();
     if (!tiling_.is_periodic_box()) far_ = std::make_unique<far_field<Real>>(fields_);
-    run_key_ = fnv1a(lagframe::detail::concat(
-        options_.run_name, "|", Frame::name, "|", Assignment::name, "|", sizeof(Real), "|", b.side_mpc_h, "|",
-        b.particles_1d, "|", options_.tiling.tiles_per_side, "|", options_.tiling.buffer_mpc_h, "|",
-        options_.tiling.mesh_per_particle, "|", tiling_.shell_1d(), "|", to_string(options_.boundary), "|", options_.follow_bulk_flow, "|",
-        static_cast<int>(options_.dirichlet.greens), "|", a_start_, "|", a_end_, "|", grid.steps(), "|",
-        probe.force_evaluations()));
+    // The key names everything that changes a tile's result: configuration, time grid, force
+    // schedule and time-stepping factors (and the user's run name for the initial conditions).
+    std::ostringstream key;
+    key.precision(17);
+    key << options_.run_name << "|" << Frame::name << "|" << Assignment::name << "|" << sizeof(Real) << "|"
+        << b.side_mpc_h << "|" << b.particles_1d << "|" << options_.tiling.tiles_per_side << "|"
+        << options_.tiling.buffer_mpc_h << "|" << options_.tiling.mesh_per_particle << "|" << tiling_.shell_1d() << "|"
+        << to_string(options_.boundary) << "|" << options_.follow_bulk_flow << "|"
+        << static_cast<int>(options_.dirichlet.greens) << "|" << Stepper::name << "|";
+    for (std::size_t j = 0; j <= grid.steps(); ++j) key << grid.node(j) << (probe.evaluates_force(j) ? "f" : "-");
+    if constexpr (requires { probe.factors().n_lpt; }) key << "|n_lpt " << probe.factors().n_lpt;
+    key << "|" << cosmo_.omega_m << "|" << cosmo_.omega_b << "|" << cosmo_.omega_k << "|" << cosmo_.h << "|"
+        << cosmo_.n_s << "|" << cosmo_.sigma_8;
+    run_key_ = fnv1a(key.str());
   }
 
   [[nodiscard]] const tiling& tiles() const { return tiling_; }
@@ -177,7 +191,7 @@ class tiled_run {
     force::pm_options pm;
     pm.grid_1d = options_.tiling.mesh_per_particle * box_.particles_1d;
     using sim_type = simulation<Frame, force::particle_mesh<Assignment, Real>, Stepper>;
-    sim_type sim(cosmo_, box_, pm, stepper_options_);
+    sim_type sim(cosmo_, box_, force::particle_mesh<Assignment, Real>(box_, pm), stepper_);
     auto fields = fields_;
     sim.set_initial_conditions(std::move(fields));
     sim.run_until(a_end_);
@@ -189,7 +203,7 @@ class tiled_run {
   }
 
   void run_dirichlet(std::size_t t, tile_output<Real>& out) const {
-    const Stepper stepper(stepper_options_);
+    const Stepper& stepper = stepper_;
     tile_system<Frame, Assignment> system(tiling_, t, cosmo_, *growth_, fields_, *far_, options_.boundary,
                                           options_.dirichlet, a_start_, options_.follow_bulk_flow);
     const std::size_t steps = stepper.grid().steps();
@@ -211,7 +225,7 @@ class tiled_run {
   cosmology::parameters cosmo_;
   box box_;
   ic::lpt_fields<Real> fields_;
-  stepper_options stepper_options_;
+  Stepper stepper_;
   scola_options options_;
   tiling tiling_;
   std::unique_ptr<cosmology::growth> growth_;

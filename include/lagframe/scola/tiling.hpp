@@ -41,7 +41,7 @@ struct tiling_options {
   /// of the box around the buffer if that is less. Measured (64³ particles, 128 Mpc/h, 4³ tiles,
   /// d_b = L_t/2): without the shell P(k) is 3.2 % low at k ≈ 0.15 h/Mpc, with it within 0.7 %
   /// up to k = 0.5 h/Mpc and 1 % up to k = 1 h/Mpc.
-  std::optional<double> shell_mpc_h;
+  std::optional<double> shell_mpc_h{};
 };
 
 class tiling {
