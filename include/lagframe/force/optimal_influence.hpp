@@ -14,6 +14,11 @@
 /// averaged over particle positions against the reference, so it accounts for the aliasing that
 /// a plain W⁻² deconvolution amplifies. The alias sums run over n ∈ [−2, 2]³ (Û² falls as
 /// k^{−2p}); the denominator sum is separable and exact per axis up to the same range.
+///
+/// Interlaced (particle_mesh with pm_options.interlace): the averaged deposit and interpolation
+/// on the two meshes offset by Δ/2 (1,1,1) have the window Û(k_n)·[n_x + n_y + n_z even], so
+/// both sums run over the even images only; the denominator's sum is then
+/// ½[Π_i Σ_n Û²(k_{i,n}) + Π_i Σ_n (−1)^n Û²(k_{i,n})] (per-axis sums again).
 
 #include <cmath>
 #include <cstddef>
@@ -40,7 +45,7 @@ inline double s2_shape(double k, double diameter) {
 /// multipliers `grad` (per axis, as in axis_kernels), window order p and S2 diameter a (Mpc/h).
 template <class Real>
 std::vector<Real> optimal_influence(std::size_t n, double side, const std::vector<Real>& grad, int order,
-                                    double diameter) {
+                                    double diameter, bool interlaced = false) {
   require(diameter > 0.0 && std::isfinite(diameter), "optimal influence S2 diameter", diameter,
           "a positive length in Mpc/h");
   constexpr int alias = 2;
@@ -54,12 +59,16 @@ std::vector<Real> optimal_influence(std::size_t n, double side, const std::vecto
     return std::pow(s, 2 * order);
   };
   // Per-axis alias sums of Û² (the denominator is their product).
-  std::vector<double> sum_axis(n);
+  std::vector<double> sum_axis(n), alternating_axis(n);
   for (std::size_t i = 0; i < n; ++i) {
     const double k = kf * static_cast<double>(wavenumber_index(i, n));
-    double total = 0;
-    for (int m = -alias; m <= alias; ++m) total += window2(k + kg * m);
+    double total = 0, alternating = 0;
+    for (int m = -alias; m <= alias; ++m) {
+      total += window2(k + kg * m);
+      alternating += (m % 2 == 0 ? 1.0 : -1.0) * window2(k + kg * m);
+    }
     sum_axis[i] = total;
+    alternating_axis[i] = alternating;
   }
   std::vector<Real> gamma(n * n * nz, Real(0));
 #pragma omp parallel for schedule(static)
@@ -78,6 +87,7 @@ std::vector<Real> optimal_influence(std::size_t n, double side, const std::vecto
           for (int b = -alias; b <= alias; ++b) {
             const double qy = ky + kg * b, uxy = ux * window2(qy);
             for (int c = -alias; c <= alias; ++c) {
+              if (interlaced && (a + b + c) % 2 != 0) continue;  // odd images cancel
               const double qz = kz + kg * c;
               const double q2 = qx * qx + qy * qy + qz * qz;
               if (q2 == 0.0) continue;
@@ -86,7 +96,11 @@ std::vector<Real> optimal_influence(std::size_t n, double side, const std::vecto
             }
           }
         }
-        const double denominator = g2 * std::pow(sum_axis[i] * sum_axis[j] * sum_axis[l], 2);
+        const double window_sum =
+            interlaced ? 0.5 * (sum_axis[i] * sum_axis[j] * sum_axis[l] +
+                                alternating_axis[i] * alternating_axis[j] * alternating_axis[l])
+                       : sum_axis[i] * sum_axis[j] * sum_axis[l];
+        const double denominator = g2 * std::pow(window_sum, 2);
         gamma[(i * n + j) * nz + l] = static_cast<Real>(numerator / denominator);
       }
     }

@@ -17,17 +17,48 @@
 /// Two N_g³ meshes of Real. Using the same stencil for deposit and
 /// interpolation with this real, symmetric kernel conserves momentum and has no self-force.
 ///
+/// Interlacing (pm_options.interlace; Hockney & Eastwood §7-8, Sefusatti et al. 2016 for the
+/// estimator, PHYSICS.md §7.2): the particles are deposited twice, at x + t₀ and x + t₁ with
+/// t_m = ∓Δ/4 (1,1,1) (so the two meshes are offset by Δ/2 (1,1,1)), into the two meshes, both
+/// r2c-transformed and combined as δ_k = ½[e^{ik·t₀} δ_k^(0) + e^{ik·t₁} δ_k^(1)], which cancels
+/// the aliasing images k + 2πn/Δ with n_x + n_y + n_z odd; the Nyquist planes are zeroed. The
+/// interpolation is interlaced too (its adjoint): φ_k e^{−ik·t_m} (or its gradient modes) on
+/// each mesh, c2r, interpolated at x + t_m, and the two averaged; momentum is still conserved.
+/// Cost: two deposits and twice the interpolation work; FFTs 2 → 4 (4-point gradient: φ on both
+/// meshes, work_ holding the second) or 4 → 8 (spectral: 2 r2c and 6 c2r, one mesh-component at
+/// a time through work_). Memory: still the two N_g³ meshes (the second deposit goes into the
+/// one the gradient uses), plus 2·N_g complex phases. ±Δ/4 rather than 0, Δ/2: an unperturbed
+/// lattice then sits a quarter cell from the nodes of both meshes (mesh/concepts.hpp).
+///
+/// Recommended accurate configuration (measured in tests/physics/pm_force_ewald.test.cpp, 64³):
+///   {.greens = greens_function::optimal, .grad = gradient::spectral, .interlace = true,
+///    .optimal_diameter_cells = 3.5}
+/// single-source force against Ewald, rms over r ≥ 3 cells: CIC 0.39 % (0.8 % in [3, 4) cells;
+/// without interlacing 1.8 %; the defaults 2.2 %), TSC 0.06 %. The optimal influence function
+/// reproduces the S2-softened reference: Newtonian beyond 3.5 cells for a point mass, but a
+/// plane wave's force is S²(k) times Newton's (1 − S² ≈ (ka)²/15, 1.6 % at kΔ = 0.2). Plain
+/// W⁻² deconvolution does NOT work with interlacing (20–55 % at all r): the kept even images
+/// are not periodic over the Brillouin cube, so a kernel that does not vanish at its faces
+/// leaves a long-range error; the optimal Γ (computed for the interlaced window) does vanish
+/// there. Not for cold lattices on a mesh twice as fine (N_g = 2N_p): the lattice sidebands
+/// k ± k_N are split by the interlacing (plane-wave force 1.6 % off for CIC, 9e-4 without);
+/// with N_g = N_p the cold wave stays right (its sidebands k ± 2k_N both cancel).
+///
 /// Threading: spawns OpenMP teams (k-space loops, deposit, interpolation) and FFTW threads
 /// (as many as omp_get_max_threads() when the object was built); not reentrant; do not call
 /// from inside a parallel region. Allocation: everything is allocated by the constructor
 /// except the deposit's sort buffers, which are sized on the first call and then reused.
 
 #include <cmath>
+#include <complex>
 #include <cstddef>
+#include <numbers>
 #include <span>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
+#include "lagframe/config.hpp"
 #include "lagframe/core/box.hpp"
 #include "lagframe/core/error.hpp"
 #include "lagframe/core/field.hpp"
@@ -54,11 +85,17 @@ namespace lagframe::force {
 /// growth of the fundamental modes at 64³ particles / 128³ mesh is right to 1e-3 (spectral +
 /// deconvolution: 15 %). Deconvolution does help when the mesh equals the particle grid and
 /// the lowest modes must be exact to < 1 % (the window suppresses the force by ≈ (kΔ)²/6).
+/// For single-source forces within 1 % beyond 3 cells with CIC, see the interlaced "accurate"
+/// configuration in the file comment (twice the deposits, 8 FFTs instead of 2).
 struct pm_options {
   std::size_t grid_1d = 0;  ///< mesh cells per side (required, ≥ 2; independent of the particle grid)
   greens_function greens = greens_function::exact;  ///< −1/k², inverse 7-point Laplacian or optimal
   gradient grad = gradient::finite_difference_4;    ///< 4-point finite difference or i k
   bool deconvolve = false;  ///< divide by W(k)² (assignment + interpolation windows)
+  /// Interlacing: deposit and interpolate on two meshes offset by Δ/2 (1,1,1) and average
+  /// (cancels the odd aliasing images; doubles the FFTs and the deposit/interpolation work, no
+  /// extra mesh; see the file comment, also for the combinations that do and do not benefit).
+  bool interlace = false;
   fft::planning planning = fft::planning::estimate;  ///< FFTW planning effort
   /// S2 reference-cloud diameter of the optimal influence function, in mesh cells (forces are
   /// Newtonian beyond it); used only with greens_function::optimal, which ignores `deconvolve`.
@@ -94,7 +131,17 @@ class particle_mesh {
     if (opt_.greens == greens_function::optimal) {
       optimal_ = detail::optimal_influence<Real>(opt_.grid_1d, box_.side_mpc_h, kernels_.grad, Assignment::order,
                                                  opt_.optimal_diameter_cells * box_.side_mpc_h /
-                                                     static_cast<double>(opt_.grid_1d));
+                                                     static_cast<double>(opt_.grid_1d),
+                                                 opt_.interlace);
+    }
+    if (opt_.interlace) {
+      const std::size_t n = opt_.grid_1d;
+      const double dx = box_.side_mpc_h / static_cast<double>(n);
+      for (int m = 0; m < 2; ++m) phase_[m].resize(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double k = 2.0 * std::numbers::pi * static_cast<double>(wavenumber_index(i, n)) / box_.side_mpc_h;
+        for (int m = 0; m < 2; ++m) phase_[m][i] = std::polar(1.0, k * dx * interlace_offset_cells[m]);
+      }
     }
   }
 
@@ -120,8 +167,17 @@ class particle_mesh {
       // Two FFTs: φ back to real space, then the 4-point gradient and the interpolation fused
       // in one gather per particle (the same operator as the Fourier-space 4-point kernel).
       solve_potential(sources, false);
+      if (!opt_.interlace) {
+        plan_.backward(potential_);
+        gather_fd4_gradient<false>(probes, acc);
+        return;
+      }
+      // φ on the nodes of both meshes (work_ first: it reads potential_), four FFTs in all.
+      mesh_modes(1, work_);
+      mesh_modes(0, potential_);
       plan_.backward(potential_);
-      gather_fd4_gradient(probes, acc);
+      plan_.backward(work_);
+      gather_fd4_gradient<true>(probes, acc);
       return;
     }
     accelerations_at_fourier_gradient(sources, probes, acc);
@@ -135,6 +191,22 @@ class particle_mesh {
                                          std::span<vec3<Real>> acc) {
     require(acc.size() == probes.size(), "particle_mesh: acceleration array size", acc.size(),
             lagframe::detail::concat("one entry per position (", probes.size(), ")"));
+    if (opt_.interlace) {
+      // Per axis and mesh: the component on that mesh's nodes, one c2r FFT, interpolation at
+      // x + t_m; the two meshes averaged (two r2c and six c2r FFTs in all).
+      solve_potential(sources, false);
+      for (int axis = 0; axis < 3; ++axis) {
+        for (int m = 0; m < 2; ++m) {
+          shifted_gradient_component(axis, m);
+          plan_.backward(work_);
+          gather_shifted(work_, probes, m, [acc, axis, m](std::size_t p, double v) {
+            auto& a = acc[p][static_cast<std::size_t>(axis)];
+            a = static_cast<Real>(m == 0 ? 0.5 * v : static_cast<double>(a) + 0.5 * v);
+          });
+        }
+      }
+      return;
+    }
     solve_potential(sources, true);
     for (int axis = 0; axis < 3; ++axis) {
       if (axis > 0) gradient_component(axis);
@@ -155,6 +227,16 @@ class particle_mesh {
     require(phi.size() == probes.size(), "particle_mesh: potential array size", phi.size(),
             lagframe::detail::concat("one entry per position (", probes.size(), ")"));
     solve_potential(sources, false);
+    if (opt_.interlace) {
+      for (int m = 0; m < 2; ++m) {
+        mesh_modes(m, work_);
+        plan_.backward(work_);
+        gather_shifted(work_, probes, m, [phi, m](std::size_t p, double v) {
+          phi[p] = static_cast<Real>(m == 0 ? 0.5 * v : static_cast<double>(phi[p]) + 0.5 * v);
+        });
+      }
+      return;
+    }
     const std::size_t count = potential_.storage().size();
     const Real* src = potential_.data();
     Real* dst = work_.data();
@@ -182,10 +264,21 @@ class particle_mesh {
             sources.size(), lagframe::detail::concat("the box's particle count ", box_.particle_count()));
     const std::size_t n = opt_.grid_1d;
     const double cells = static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+    const auto mass = static_cast<Real>(cells / static_cast<double>(sources.size()));
     potential_.fill(Real(0));
-    mesh::deposit<Assignment>(sources, static_cast<Real>(cells / static_cast<double>(sources.size())),
-                              potential_, workspace_);
-    plan_.forward(potential_);
+    if (!opt_.interlace) {
+      mesh::deposit<Assignment>(sources, mass, potential_, workspace_);
+      plan_.forward(potential_);
+    } else {
+      const double dx = box_.side_mpc_h / static_cast<double>(n);
+      const double t0 = interlace_offset_cells[0] * dx, t1 = interlace_offset_cells[1] * dx;
+      mesh::deposit<Assignment>(sources, mass, potential_, workspace_, vec3<double>{t0, t0, t0});
+      work_.fill(Real(0));
+      mesh::deposit<Assignment>(sources, mass, work_, workspace_, vec3<double>{t1, t1, t1});
+      plan_.forward(potential_);
+      plan_.forward(work_);
+      combine_interlaced();
+    }
     // The k = 0 element is the total deposited mass: one cheap finiteness check of the density.
     const auto total = potential_.complex_data()[0].real();
     if (!std::isfinite(total)) {
@@ -244,81 +337,242 @@ class particle_mesh {
   /// component is one 1D filter c = w ⋆ stencil of support + 4 taps along its own axis, times
   /// the plain weights along the other two: 3·(support+4)·support² loads per particle instead of
   /// three mesh passes. OpenMP static over particles: results do not depend on the thread count.
+  /// Interlaced: the average of the same gather from φ of mesh 0 (potential_) at x_p + t₀ and
+  /// of mesh 1 (work_) at x_p + t₁.
+  template <bool Interlaced>
   void gather_fd4_gradient(std::span<const vec3<Real>> probes, std::span<vec3<Real>> acc) const {
+    const double side = box_.side_mpc_h;
+    const double dx = side / static_cast<double>(opt_.grid_1d);
+    const double t0 = interlace_offset_cells[0] * dx, t1 = interlace_offset_cells[1] * dx;
+    const Real* const phi = potential_.data();
+    const Real* const phi_shifted = work_.data();
+    const auto count = static_cast<std::ptrdiff_t>(probes.size());
+    bool bad_position = false;
+#pragma omp parallel for schedule(static) reduction(|| : bad_position)
+    for (std::ptrdiff_t p = 0; p < count; ++p) {
+      double x[3];
+      for (int d = 0; d < 3; ++d) {
+        x[d] = static_cast<double>(probes[static_cast<std::size_t>(p)][d]);
+        if (!(x[d] >= -side && x[d] < 2.0 * side)) {
+          bad_position = true;
+          x[d] = 0.0;
+        }
+      }
+      double g[3];
+      if constexpr (Interlaced) {
+        const double x0[3] = {x[0] + t0, x[1] + t0, x[2] + t0};
+        const double x1[3] = {x[0] + t1, x[1] + t1, x[2] + t1};
+        double g1[3];
+        fd4_gradient_at(phi, x0, g);
+        fd4_gradient_at(phi_shifted, x1, g1);
+        for (int d = 0; d < 3; ++d) g[d] = 0.5 * (g[d] + g1[d]);
+      } else {
+        fd4_gradient_at(phi, x, g);
+      }
+      acc[static_cast<std::size_t>(p)] = {static_cast<Real>(-g[0]), static_cast<Real>(-g[1]), static_cast<Real>(-g[2])};
+    }
+    if (bad_position) {
+      throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
+    }
+  }
+
+  /// g = Σ_nodes W(node − x) (∇₄φ)(node) for one point x (Mpc/h, in [−L − Δ, 2L + Δ)) of the
+  /// real-space mesh phi (see gather_fd4_gradient).
+  LAGFRAME_INLINE void fd4_gradient_at(const Real* const phi, const double (&x)[3], double (&g)[3]) const {
     constexpr int S = Assignment::support;
     constexpr int T = S + 4;  // taps of the filtered stencil: nodes first−2 … first+S+1
     const auto n = static_cast<long>(opt_.grid_1d);
     const double dx = box_.side_mpc_h / static_cast<double>(n);
     const double inv_dx = 1.0 / dx;
     const double inv_12dx = 1.0 / (12.0 * dx);
-    const double side = box_.side_mpc_h;
-    const Real* const phi = potential_.data();
     const std::size_t row = potential_.padded_last();
+    double w[3][S];         // assignment weights per axis
+    double c[3][T];         // weights convolved with the derivative stencil, per axis
+    std::size_t idx[3][T];  // wrapped node indices first−2 … first+S+1
+    for (int d = 0; d < 3; ++d) {
+      const double u = x[d] * inv_dx;
+      const double first = Assignment::first_node(u);
+      Assignment::weights(u, first, w[d]);
+      // first ∈ [−n−2, 2n] (x ∈ [−L − Δ/4, 2L + Δ/4) with the interlacing offsets): one
+      // conditional shift brings it into [−2, n], then the taps need at most two wraps each (no
+      // integer division in this hot loop).
+      long f = static_cast<long>(first);
+      f += f < 0 ? n : 0;
+      f -= f >= n ? n : 0;
+      for (int t = 0; t < T; ++t) {
+        long i = f - 2 + t;
+        i += i < 0 ? n : 0;
+        i -= i >= n ? n : 0;
+        i += i < 0 ? n : 0;  // meshes narrower than the stencil (n < 4) need a second wrap
+        i -= i >= n ? n : 0;
+        idx[d][t] = static_cast<std::size_t>(i);
+        c[d][t] = 0.0;
+      }
+      // d/dx at node f+s uses φ at offsets ±1 (weight ±8) and ±2 (weight ∓1).
+      for (int s = 0; s < S; ++s) {
+        const double ws = w[d][s] * inv_12dx;
+        c[d][s + 2 + 1] += 8.0 * ws;
+        c[d][s + 2 - 1] -= 8.0 * ws;
+        c[d][s + 2 + 2] -= ws;
+        c[d][s + 2 - 2] += ws;
+      }
+    }
+    double gx = 0, gy = 0, gz = 0;
+    // x: filter along x, weights along y and z.
+    for (int t = 0; t < T; ++t)
+      for (int b = 0; b < S; ++b) {
+        const Real* line = phi + (idx[0][t] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
+        double inner = 0;
+        for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
+        gx += c[0][t] * w[1][b] * inner;
+      }
+    // y: filter along y.
+    for (int a = 0; a < S; ++a)
+      for (int t = 0; t < T; ++t) {
+        const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][t]) * row;
+        double inner = 0;
+        for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
+        gy += w[0][a] * c[1][t] * inner;
+      }
+    // z: filter along z (contiguous).
+    for (int a = 0; a < S; ++a)
+      for (int b = 0; b < S; ++b) {
+        const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
+        double inner = 0;
+        for (int t = 0; t < T; ++t) inner += c[2][t] * static_cast<double>(line[idx[2][t]]);
+        gz += w[0][a] * w[1][b] * inner;
+      }
+    g[0] = gx;
+    g[1] = gy;
+    g[2] = gz;
+  }
+
+  /// Interlacing, after both forward FFTs: potential_ ← ½[e^{ik·t₀} δ_k^(0) + e^{ik·t₁} δ_k^(1)]
+  /// with δ^(m) deposited at x + t_m (t_m = interlace_offset_cells[m]·Δ (1,1,1), t₁ − t₀ = Δ/2).
+  /// Node i of mesh m sits at (i + ½)Δ − t_m, so a mode e^{iq·x} appears there with the phase
+  /// e^{−iq·t_m}; e^{ik·t_m} realigns the principal image q = k, and an alias q = k + 2πn/Δ keeps
+  /// the relative phase e^{−iπ(n_x+n_y+n_z)} between the meshes, so the odd images cancel in the
+  /// average. The modes on the Nyquist planes (even N) are set to zero: there the phases are not
+  /// ±1, so the average keeps the +k_N and cancels the −k_N image of the same element, which no
+  /// real field represents.
+  void combine_interlaced() {
+    const std::size_t n = opt_.grid_1d;
+    const std::size_t nz = potential_.complex_last();
+    const bool even = n % 2 == 0;
+    const std::size_t nyquist = n / 2;
+    auto* const p = potential_.complex_data();
+    const auto* const w = work_.complex_data();
+    const std::complex<double>* const e0 = phase_[0].data();
+    const std::complex<double>* const e1 = phase_[1].data();
+    const auto rows = static_cast<std::ptrdiff_t>(n * n);
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+      const auto i = static_cast<std::size_t>(r) / n;
+      const auto j = static_cast<std::size_t>(r) % n;
+      auto* const pr = p + static_cast<std::size_t>(r) * nz;
+      const auto* const wr = w + static_cast<std::size_t>(r) * nz;
+      if (even && (i == nyquist || j == nyquist)) {
+        for (std::size_t k = 0; k < nz; ++k) pr[k] = 0;
+        continue;
+      }
+      const std::complex<double> a = 0.5 * e0[i] * e0[j];
+      const std::complex<double> b = 0.5 * e1[i] * e1[j];
+      for (std::size_t k = 0; k < nz; ++k) {
+        const std::complex<double> v =
+            a * e0[k] * std::complex<double>(pr[k]) + b * e1[k] * std::complex<double>(wr[k]);
+        pr[k] = std::complex<Real>(v);
+      }
+      if (even) pr[nyquist] = 0;
+    }
+  }
+
+  /// dst ← φ_k e^{−ik·t_m} (φ_k in potential_; dst may be potential_): φ on the nodes of mesh m,
+  /// (i + ½)Δ − t_m.
+  void mesh_modes(int m, real_field<Real>& dst) {
+    const std::size_t n = opt_.grid_1d;
+    const std::size_t nz = potential_.complex_last();
+    const auto* const p = potential_.complex_data();
+    auto* const w = dst.complex_data();
+    const std::complex<double>* const e = phase_[m].data();
+    const auto rows = static_cast<std::ptrdiff_t>(n * n);
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+      const auto i = static_cast<std::size_t>(r) / n;
+      const auto j = static_cast<std::size_t>(r) % n;
+      const std::complex<double> eij = std::conj(e[i] * e[j]);
+      const auto* const pr = p + static_cast<std::size_t>(r) * nz;
+      auto* const wr = w + static_cast<std::size_t>(r) * nz;
+      for (std::size_t k = 0; k < nz; ++k) {
+        wr[k] = std::complex<Real>(std::complex<double>(pr[k]) * eij * std::conj(e[k]));
+      }
+    }
+  }
+
+  /// work_ ← modes of −∂φ/∂x_axis = −i g φ_k on the nodes of mesh m (times e^{−ik·t_m}).
+  void shifted_gradient_component(int axis, int m) {
+    const std::size_t n = opt_.grid_1d;
+    const std::size_t nz = potential_.complex_last();
+    const Real* grad = kernels_.grad.data();
+    const auto* const p = potential_.complex_data();
+    auto* const w = work_.complex_data();
+    const std::complex<double>* const e = phase_[m].data();
+    const auto rows = static_cast<std::ptrdiff_t>(n * n);
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+      const auto i = static_cast<std::size_t>(r) / n;
+      const auto j = static_cast<std::size_t>(r) % n;
+      const std::complex<double> eij = std::conj(e[i] * e[j]);
+      const auto* const pr = p + static_cast<std::size_t>(r) * nz;
+      auto* const wr = w + static_cast<std::size_t>(r) * nz;
+      for (std::size_t k = 0; k < nz; ++k) {
+        const double g = axis == 0 ? grad[i] : axis == 1 ? grad[j] : grad[k];
+        const std::complex<double> v = std::complex<double>(pr[k]) * eij * std::conj(e[k]);
+        wr[k] = std::complex<Real>(static_cast<Real>(g * v.imag()), static_cast<Real>(-g * v.real()));  // −i g v
+      }
+    }
+  }
+
+  /// For every probe p: sink(p, Σ_nodes W(node − (x_p + t_m)) f(node)), f a real-space mesh:
+  /// the interpolation from mesh m (the adjoint of its deposit). Scalar stencils; OpenMP static
+  /// over probes (results independent of the thread count). Throws config_error, after the
+  /// loop, for a probe outside [−L, 2L) or not finite.
+  template <class Sink>
+  void gather_shifted(const real_field<Real>& f, std::span<const vec3<Real>> probes, int m, Sink sink) const {
+    constexpr int S = Assignment::support;
+    const auto n = static_cast<long>(opt_.grid_1d);
+    const double side = box_.side_mpc_h;
+    const double inv_dx = static_cast<double>(n) / side;
+    const double t = interlace_offset_cells[m] * side / static_cast<double>(n);
+    const Real* const data = f.data();
+    const std::size_t row = f.padded_last();
     const auto count = static_cast<std::ptrdiff_t>(probes.size());
     bool bad_position = false;
 #pragma omp parallel for schedule(static) reduction(|| : bad_position)
     for (std::ptrdiff_t p = 0; p < count; ++p) {
-      double w[3][S];     // assignment weights per axis
-      double c[3][T];     // weights convolved with the derivative stencil, per axis
-      std::size_t idx[3][T];  // wrapped node indices first−2 … first+S+1
+      double w[3][S];
+      std::size_t idx[3][S];
       for (int d = 0; d < 3; ++d) {
         double x = static_cast<double>(probes[static_cast<std::size_t>(p)][d]);
         if (!(x >= -side && x < 2.0 * side)) {
           bad_position = true;
           x = 0.0;
         }
-        const double u = x * inv_dx;
+        const double u = (x + t) * inv_dx;
         const double first = Assignment::first_node(u);
         Assignment::weights(u, first, w[d]);
-        // first ∈ [−n−1, 2n]: one conditional shift brings it into [0, n), then the taps need at
-        // most one more wrap each (no integer division in this hot loop).
-        long f = static_cast<long>(first);
-        f += f < 0 ? n : 0;
-        f -= f >= n ? n : 0;
-        for (int t = 0; t < T; ++t) {
-          long i = f - 2 + t;
-          i += i < 0 ? n : 0;
-          i -= i >= n ? n : 0;
-          i += i < 0 ? n : 0;  // meshes narrower than the stencil (n < 4) need a second wrap
-          i -= i >= n ? n : 0;
-          idx[d][t] = static_cast<std::size_t>(i);
-          c[d][t] = 0.0;
-        }
-        // d/dx at node f+s uses φ at offsets ±1 (weight ±8) and ±2 (weight ∓1).
-        for (int s = 0; s < S; ++s) {
-          const double ws = w[d][s] * inv_12dx;
-          c[d][s + 2 + 1] += 8.0 * ws;
-          c[d][s + 2 - 1] -= 8.0 * ws;
-          c[d][s + 2 + 2] -= ws;
-          c[d][s + 2 - 2] += ws;
-        }
+        long i0 = static_cast<long>(first) % n;
+        i0 += i0 < 0 ? n : 0;
+        for (int s = 0; s < S; ++s) idx[d][s] = static_cast<std::size_t>((i0 + s) % n);
       }
-      double gx = 0, gy = 0, gz = 0;
-      // x: filter along x, weights along y and z.
-      for (int t = 0; t < T; ++t)
-        for (int b = 0; b < S; ++b) {
-          const Real* line = phi + (idx[0][t] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
-          double inner = 0;
-          for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
-          gx += c[0][t] * w[1][b] * inner;
-        }
-      // y: filter along y.
-      for (int a = 0; a < S; ++a)
-        for (int t = 0; t < T; ++t) {
-          const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][t]) * row;
-          double inner = 0;
-          for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
-          gy += w[0][a] * c[1][t] * inner;
-        }
-      // z: filter along z (contiguous).
+      double value = 0;
       for (int a = 0; a < S; ++a)
         for (int b = 0; b < S; ++b) {
-          const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
+          const Real* line = data + (idx[0][a] * static_cast<std::size_t>(n) + idx[1][b]) * row;
           double inner = 0;
-          for (int t = 0; t < T; ++t) inner += c[2][t] * static_cast<double>(line[idx[2][t]]);
-          gz += w[0][a] * w[1][b] * inner;
+          for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e]]);
+          value += w[0][a] * w[1][b] * inner;
         }
-      acc[static_cast<std::size_t>(p)] = {static_cast<Real>(-gx), static_cast<Real>(-gy), static_cast<Real>(-gz)};
+      sink(static_cast<std::size_t>(p), value);
     }
     if (bad_position) {
       throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
@@ -353,6 +607,13 @@ class particle_mesh {
     }
   }
 
+  /// Interlacing: the particle shifts t_m = interlace_offset_cells[m]·Δ (1,1,1) of the two
+  /// meshes (differing by Δ/2). ±Δ/4 rather than 0 and Δ/2: lattice particles (at cell faces,
+  /// mesh/concepts.hpp) then sit a quarter cell from the nodes of both meshes, away from the
+  /// kink of the CIC weights at a node, as without interlacing (a lattice on the nodes of one
+  /// mesh responds one-sidedly to small displacements: several % force errors for cold waves).
+  static constexpr double interlace_offset_cells[2] = {-0.25, 0.25};
+
   box box_;
   pm_options opt_;
   real_field<Real> potential_;
@@ -360,6 +621,7 @@ class particle_mesh {
   fft::r2c_plan<Real> plan_;
   detail::axis_kernels<Real> kernels_;
   std::vector<Real> optimal_;  ///< Γ(k) of greens_function::optimal, half-complex layout (else empty)
+  std::vector<std::complex<double>> phase_[2];  ///< e^{+ik_i t_m} per axis index and mesh (interlacing only)
   mesh::deposit_workspace workspace_;
 };
 
