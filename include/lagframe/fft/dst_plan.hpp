@@ -35,6 +35,9 @@ struct fftw_r2r_api<double> {
   static plan dst1(int n, double* data, unsigned flags) {
     return fftw_plan_r2r_3d(n, n, n, data, data, FFTW_RODFT00, FFTW_RODFT00, FFTW_RODFT00, flags);
   }
+  static plan dst1_2d(int n, double* data, unsigned flags) {
+    return fftw_plan_r2r_2d(n, n, data, data, FFTW_RODFT00, FFTW_RODFT00, flags);
+  }
   static void exec(plan p, double* data) { fftw_execute_r2r(p, data, data); }
   static void destroy(plan p) { fftw_destroy_plan(p); }
   static void nthreads(int n) { fftw_plan_with_nthreads(n); }
@@ -46,6 +49,9 @@ struct fftw_r2r_api<float> {
   static plan dst1(int n, float* data, unsigned flags) {
     return fftwf_plan_r2r_3d(n, n, n, data, data, FFTW_RODFT00, FFTW_RODFT00, FFTW_RODFT00, flags);
   }
+  static plan dst1_2d(int n, float* data, unsigned flags) {
+    return fftwf_plan_r2r_2d(n, n, data, data, FFTW_RODFT00, FFTW_RODFT00, flags);
+  }
   static void exec(plan p, float* data) { fftwf_execute_r2r(p, data, data); }
   static void destroy(plan p) { fftwf_destroy_plan(p); }
   static void nthreads(int n) { fftwf_plan_with_nthreads(n); }
@@ -53,7 +59,8 @@ struct fftw_r2r_api<float> {
 
 }  // namespace detail
 
-/// In-place 3D DST-I of an n³ contiguous array (row-major, last index fastest).
+/// In-place DST-I of an n³ (or, with dims = 2, n²) contiguous array (row-major, last index
+/// fastest).
 template <class Real>
 class dst1_plan {
   static_assert(std::is_same_v<Real, float> || std::is_same_v<Real, double>,
@@ -62,14 +69,16 @@ class dst1_plan {
 
  public:
   dst1_plan() = default;
-  explicit dst1_plan(std::size_t n, planning how = planning::estimate) : n_(n) {
+  explicit dst1_plan(std::size_t n, planning how = planning::estimate, int dims = 3) : n_(n), dims_(dims) {
     require(n >= 1, "DST size", n, "at least 1");
+    require(dims == 2 || dims == 3, "DST dimensions", dims, "2 or 3");
     detail::init_threads_once();
     std::lock_guard lock(detail::planner_mutex());
-    std::vector<Real> scratch(n * n * n);
+    std::vector<Real> scratch(elements());
     api::nthreads(1);
-    plan_ = api::dst1(static_cast<int>(n), scratch.data(),
-                      how == planning::measure ? FFTW_MEASURE : FFTW_ESTIMATE);
+    const unsigned flags = how == planning::measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+    plan_ = dims == 3 ? api::dst1(static_cast<int>(n), scratch.data(), flags)
+                      : api::dst1_2d(static_cast<int>(n), scratch.data(), flags);
     if (plan_ == nullptr) {
       throw error(lagframe::detail::concat("lagframe: FFTW could not plan a ", n, "^3 sine transform"));
     }
@@ -89,26 +98,29 @@ class dst1_plan {
   }
 
   [[nodiscard]] std::size_t size_1d() const { return n_; }
-  /// Round-trip normalisation: transform(transform(x)) = (2(n+1))³ x.
+  [[nodiscard]] std::size_t elements() const { return dims_ == 3 ? n_ * n_ * n_ : n_ * n_; }
+  /// Round-trip normalisation: transform(transform(x)) = (2(n+1))^dims x.
   [[nodiscard]] double round_trip_factor() const {
     const double m = 2.0 * static_cast<double>(n_ + 1);
-    return m * m * m;
+    return dims_ == 3 ? m * m * m : m * m;
   }
 
   /// In place on data[0 .. n³). The array must be at least 16-byte aligned like the planning
   /// scratch (std::vector storage is), or FFTW may use unaligned SIMD.
   void transform(std::vector<Real>& data) const {
-    require(data.size() == n_ * n_ * n_, "DST array size", data.size(),
-            lagframe::detail::concat(n_, "^3 elements"));
+    require(data.size() == elements(), "DST array size", data.size(),
+            lagframe::detail::concat(n_, "^", dims_, " elements"));
     api::exec(plan_, data.data());
   }
 
  private:
   void swap(dst1_plan& o) noexcept {
     std::swap(n_, o.n_);
+    std::swap(dims_, o.dims_);
     std::swap(plan_, o.plan_);
   }
   std::size_t n_ = 0;
+  int dims_ = 3;
   typename api::plan plan_ = nullptr;
 };
 

@@ -15,12 +15,13 @@
 ///                                   or λ = −(π/(NΔ))² Σ_a m_a²              (exact: the continuum
 ///                                   eigenvalue of the sine mode, as the periodic solver's 1/k²),
 /// m_a = 1 … N−1. With the finite-difference choice the result satisfies the 7-point discrete
-/// Poisson equation with the given boundary values to rounding (one forward DST of δ + b).
+/// Poisson equation with the given boundary values to rounding.
 ///
-/// Memory: the potential (N+5)³ Real and two (N−1)³ Real work arrays. Serial (a tile is the
-/// unit of parallelism); one object per concurrent caller.
+/// Memory: one (N−1)³ Real work array and six (N−1)² faces. Serial (a tile is the unit of
+/// parallelism); one object per concurrent caller.
 
 #include <cmath>
+#include <array>
 #include <cstddef>
 #include <numbers>
 #include <vector>
@@ -82,14 +83,17 @@ class dirichlet_poisson {
             "exact or finite_difference");
     const std::size_t m = n_ - 1;
     plan_ = fft::dst1_plan<Real>(m, how);
+    face_plan_ = fft::dst1_plan<Real>(m, how, 2);
     work_.assign(m * m * m, Real(0));
-    if (greens_ == force::greens_function::exact) boundary_work_.assign(m * m * m, Real(0));
+    for (auto& f : faces_) f.assign(m * m, Real(0));
     const double norm = 1.0 / plan_.round_trip_factor();
     sin2_.resize(m);
+    sin1_.resize(m);
     msq_.resize(m);
     for (std::size_t l = 0; l < m; ++l) {
       const double s = std::sin(std::numbers::pi * static_cast<double>(l + 1) / (2.0 * static_cast<double>(n_)));
       sin2_[l] = s * s;
+      sin1_[l] = std::sin(std::numbers::pi * static_cast<double>(l + 1) / static_cast<double>(n_));
       msq_[l] = static_cast<double>((l + 1) * (l + 1));
     }
     fd_scale_ = -4.0 / (spacing_ * spacing_);
@@ -105,48 +109,48 @@ class dirichlet_poisson {
   /// Solve ∇²φ = δ for the interior nodes of `phi`; `delta` gives δ at the interior nodes (its
   /// other nodes are ignored); the boundary nodes of `phi` (node_grid::is_boundary) must hold
   /// the Dirichlet values and are left unchanged.
+  ///
+  /// The boundary term b is non-zero only next to the faces, so its transform is assembled from
+  /// 2D transforms of the six faces: for the face i = 0 (node layer i = 1),
+  ///   DST(b)_lmn = −(2/Δ²) sin(π(l+1)/N) · DST2(φ(0, ·, ·))_mn,
+  /// and the face i = N adds the same with the factor (−1)^l (sin(π(N−1)(l+1)/N)); likewise for
+  /// y and z. One 3D transform forward (δ) and one back.
   void solve(const node_grid<Real>& delta, node_grid<Real>& phi) {
     require(delta.cells() == n_ && phi.cells() == n_, "Dirichlet grid cells", phi.cells(),
             lagframe::detail::concat("the solver's ", n_, " cells"));
     const long n = static_cast<long>(n_);
     const std::size_t m = n_ - 1;
-    const double inv_h2 = 1.0 / (spacing_ * spacing_);
-    const bool split = greens_ == force::greens_function::exact;
-    // Source and the boundary term b (7-point neighbours that are boundary nodes).
+    const auto at = [m](long a, long b) { return static_cast<std::size_t>(a - 1) * m + static_cast<std::size_t>(b - 1); };
     for (long i = 1; i < n; ++i)
       for (long j = 1; j < n; ++j)
-        for (long k = 1; k < n; ++k) {
-          double b = 0.0;
-          if (i == 1) b += phi(0, j, k);
-          if (i == n - 1) b += phi(n, j, k);
-          if (j == 1) b += phi(i, 0, k);
-          if (j == n - 1) b += phi(i, n, k);
-          if (k == 1) b += phi(i, j, 0);
-          if (k == n - 1) b += phi(i, j, n);
-          b *= -inv_h2;
-          const std::size_t w = (static_cast<std::size_t>(i - 1) * m + static_cast<std::size_t>(j - 1)) * m +
-                                static_cast<std::size_t>(k - 1);
-          if (split) {
-            work_[w] = delta(i, j, k);
-            boundary_work_[w] = static_cast<Real>(b);
-          } else {
-            work_[w] = static_cast<Real>(static_cast<double>(delta(i, j, k)) + b);
-          }
-        }
+        for (long k = 1; k < n; ++k) work_[(static_cast<std::size_t>(i - 1) * m + static_cast<std::size_t>(j - 1)) * m +
+                                           static_cast<std::size_t>(k - 1)] = delta(i, j, k);
+    for (long a = 1; a < n; ++a)
+      for (long b = 1; b < n; ++b) {
+        faces_[0][at(a, b)] = phi(0, a, b);
+        faces_[1][at(a, b)] = phi(n, a, b);
+        faces_[2][at(a, b)] = phi(a, 0, b);
+        faces_[3][at(a, b)] = phi(a, n, b);
+        faces_[4][at(a, b)] = phi(a, b, 0);
+        faces_[5][at(a, b)] = phi(a, b, n);
+      }
     plan_.transform(work_);
-    if (split) plan_.transform(boundary_work_);
+    for (auto& f : faces_) face_plan_.transform(f);
+    const bool exact = greens_ == force::greens_function::exact;
+    const double face_scale = -2.0 / (spacing_ * spacing_);
     for (std::size_t l = 0; l < m; ++l)
       for (std::size_t p = 0; p < m; ++p)
         for (std::size_t q = 0; q < m; ++q) {
           const std::size_t w = (l * m + p) * m + q;
           const double fd = fd_scale_ * (sin2_[l] + sin2_[p] + sin2_[q]);
-          if (split) {
-            const double ex = exact_scale_ * (msq_[l] + msq_[p] + msq_[q]);
-            work_[w] = static_cast<Real>(norm_ * (static_cast<double>(work_[w]) / ex +
-                                                  static_cast<double>(boundary_work_[w]) / fd));
-          } else {
-            work_[w] = static_cast<Real>(norm_ * static_cast<double>(work_[w]) / fd);
-          }
+          const double source = exact ? 1.0 / (exact_scale_ * (msq_[l] + msq_[p] + msq_[q])) : 1.0 / fd;
+          const double sign_l = (l % 2 == 0) ? 1.0 : -1.0, sign_p = (p % 2 == 0) ? 1.0 : -1.0,
+                       sign_q = (q % 2 == 0) ? 1.0 : -1.0;
+          const double boundary =
+              face_scale * (sin1_[l] * (double(faces_[0][p * m + q]) + sign_l * double(faces_[1][p * m + q])) +
+                            sin1_[p] * (double(faces_[2][l * m + q]) + sign_p * double(faces_[3][l * m + q])) +
+                            sin1_[q] * (double(faces_[4][l * m + p]) + sign_q * double(faces_[5][l * m + p])));
+          work_[w] = static_cast<Real>(norm_ * (static_cast<double>(work_[w]) * source + boundary / fd));
         }
     plan_.transform(work_);
     for (long i = 1; i < n; ++i)
@@ -159,16 +163,17 @@ class dirichlet_poisson {
 
   /// Bytes held by the solver (work arrays).
   [[nodiscard]] std::size_t bytes() const {
-    return (work_.size() + boundary_work_.size()) * sizeof(Real);
+    return (work_.size() + 6 * faces_[0].size()) * sizeof(Real);
   }
 
  private:
   std::size_t n_;
   double spacing_;
   force::greens_function greens_;
-  fft::dst1_plan<Real> plan_;
-  std::vector<Real> work_, boundary_work_;
-  std::vector<double> sin2_, msq_;
+  fft::dst1_plan<Real> plan_, face_plan_;
+  std::vector<Real> work_;
+  std::array<std::vector<Real>, 6> faces_;
+  std::vector<double> sin2_, sin1_, msq_;
   double fd_scale_ = 0, exact_scale_ = 0, norm_ = 0;
 };
 

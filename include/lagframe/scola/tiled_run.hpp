@@ -133,11 +133,10 @@ class tiled_run {
     const std::size_t cells = tiling_.mesh(0).cells;
     const std::size_t stored = cells + 5, interior = cells - 1;
     const std::size_t nodes = stored * stored * stored;
-    const std::size_t boundary_nodes = nodes - interior * interior * interior;
     const std::size_t per_particle = 6 * sizeof(vec3<Real>) + sizeof(std::size_t) + 2 + sizeof(std::array<long, 3>) +
                                      sizeof(std::array<double, 3>);
-    return n * per_particle + 5 * nodes * sizeof(Real) + 2 * interior * interior * interior * sizeof(Real) +
-           boundary_nodes * (sizeof(std::size_t) + sizeof(std::array<double, 3>));
+    return n * per_particle + 5 * nodes * sizeof(Real) + (interior * interior * interior + 6 * interior * interior) * sizeof(Real) +
+           3 * stored * stored * sizeof(std::array<double, 3>);
   }
 
   /// Evolve tile t and return its core particles at the end of the time grid.
