@@ -108,8 +108,9 @@ int run(int argc, char** argv, int rank) {
     throw lf::config_error("scola_box: --executor mpi needs a build with MPI (libopenmpi-dev)");
 #endif
   }
-  std::printf("rank %d: ran %zu tiles, %zu already done, %.2f s\n", rank, report.ran.size(), report.skipped.size(),
-              report.seconds);
+  std::printf("rank %d: ran %zu tiles, %zu already done, %.2f s; %zu particle-evaluations outside their tile mesh "
+              "(moved with the frame)\n",
+              rank, report.ran.size(), report.skipped.size(), report.seconds, report.outside_events);
   if (rank != 0) return 0;
 
   const auto state = run.assemble();

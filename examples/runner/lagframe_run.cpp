@@ -310,8 +310,9 @@ phase_times run_scola(const run_config& c, const std::string& script_dir) {
   });
   const auto run_start = clock_type::now();
   const auto report = c.scola_executor == "sequential" ? lf::scola::run_sequential(run) : lf::scola::run_openmp(run);
-  std::printf("%zu tiles run, %zu already done (verified): %.2f s\n", report.ran.size(), report.skipped.size(),
-              report.seconds);
+  std::printf("%zu tiles run, %zu already done (verified): %.2f s; %zu particle-evaluations outside their tile mesh "
+              "(moved with the frame)\n",
+              report.ran.size(), report.skipped.size(), report.seconds, report.outside_events);
   const auto state = run.assemble();
   times.evolution = seconds_since(run_start);
   const auto out_start = clock_type::now();

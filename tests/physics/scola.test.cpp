@@ -168,7 +168,8 @@ TEST_CASE("executors agree bit for bit; a failed run resumes with only the missi
   const auto r1 = scola::run_sequential(sequential);
   CHECK(r1.ran.size() == 8);
   scola_t<float> threaded(cosmo, b, fields, kdk, options("openmp"));
-  scola::run_openmp(threaded, 2);
+  const auto r2 = scola::run_openmp(threaded, 2);
+  CHECK(r2.outside_events == r1.outside_events);  // particles that left their tile mesh, reported
   const auto files = read_all(dir.path / "sequential", 8);
   CHECK(files == read_all(dir.path / "openmp", 8));
   CHECK(sequential.run_key() == threaded.run_key());

@@ -24,6 +24,9 @@ struct run_report {
   std::vector<std::size_t> ran;      ///< tiles computed by this call, ascending
   std::vector<std::size_t> skipped;  ///< tiles whose files already verified
   double seconds = 0;                ///< wall time of the call
+  /// Particles found outside their tile mesh, summed over the tiles run and their force
+  /// evaluations (they got no residual force and followed the frame: PHYSICS.md §3.1).
+  std::size_t outside_events = 0;
 };
 
 namespace detail {
@@ -50,7 +53,7 @@ run_report run_sequential(const Run& run) {
   const auto start = std::chrono::steady_clock::now();
   run_report report;
   for (std::size_t t : detail::pending_tiles(run, report)) {
-    run.run_tile(t);
+    report.outside_events += run.run_tile(t);
     report.ran.push_back(t);
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -66,19 +69,23 @@ run_report run_openmp(const Run& run, int threads = 0) {
   const auto pending = detail::pending_tiles(run, report);
   std::vector<std::exception_ptr> errors(pending.size());
   std::vector<char> done(pending.size(), 0);
+  std::vector<std::size_t> outside(pending.size(), 0);
   const int team = threads > 0 ? threads : omp_get_max_threads();
   const long count = static_cast<long>(pending.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
   for (long i = 0; i < count; ++i) {
     try {
-      run.run_tile(pending[static_cast<std::size_t>(i)]);
+      outside[static_cast<std::size_t>(i)] = run.run_tile(pending[static_cast<std::size_t>(i)]);
       done[static_cast<std::size_t>(i)] = 1;
     } catch (...) {
       errors[static_cast<std::size_t>(i)] = std::current_exception();
     }
   }
   for (std::size_t i = 0; i < pending.size(); ++i)
-    if (done[i]) report.ran.push_back(pending[i]);
+    if (done[i]) {
+      report.ran.push_back(pending[i]);
+      report.outside_events += outside[i];
+    }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);

@@ -38,7 +38,7 @@ run_report run_mpi(const Run& run, MPI_Comm comm = MPI_COMM_WORLD) {
   std::exception_ptr failure;
   for (std::size_t i = static_cast<std::size_t>(rank); i < pending.size(); i += static_cast<std::size_t>(size)) {
     try {
-      run.run_tile(pending[i]);
+      report.outside_events += run.run_tile(pending[i]);
       report.ran.push_back(pending[i]);
     } catch (...) {
       failure = std::current_exception();

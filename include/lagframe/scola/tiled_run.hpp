@@ -155,11 +155,13 @@ class tiled_run {
     return out;
   }
 
-  /// compute_tile(t), then write its file atomically.
-  void run_tile(std::size_t t) const {
+  /// compute_tile(t), then write its file atomically. Returns how many particles were found
+  /// outside the tile mesh, summed over the tile's force evaluations (they followed the frame).
+  std::size_t run_tile(std::size_t t) const {
     const auto out = compute_tile(t);
     std::filesystem::create_directories(options_.directory);
     write_tile_file(tile_path(t), out);
+    return out.outside_events;
   }
 
   /// Read every tile file back into the full particle set (each id exactly once).
