@@ -55,3 +55,17 @@ if(NOT TARGET lagframe::hdf5)
     target_compile_definitions(lagframe::hdf5 INTERFACE ${HDF5_DEFINITIONS})
   endif()
 endif()
+
+# Optional: MPI with FFTW's MPI transforms (ic/lpt_mpi.hpp, scola/mpi_executor.hpp). Not linked
+# into lagframe::lagframe: users who include those headers link lagframe::fftw_mpi themselves.
+if(NOT TARGET lagframe::fftw_mpi)
+  find_package(MPI QUIET COMPONENTS CXX)
+  find_library(LAGFRAME_FFTW3_MPI fftw3_mpi HINTS ${LAGFRAME_FFTW3_LIBRARY_DIRS})
+  find_library(LAGFRAME_FFTW3F_MPI fftw3f_mpi HINTS ${LAGFRAME_FFTW3_LIBRARY_DIRS})
+  if(MPI_CXX_FOUND AND LAGFRAME_FFTW3_MPI AND LAGFRAME_FFTW3F_MPI)
+    add_library(lagframe::fftw_mpi INTERFACE IMPORTED GLOBAL)
+    # The MPI FFTW libraries must come before libfftw3 on the link line.
+    target_link_libraries(lagframe::fftw_mpi INTERFACE ${LAGFRAME_FFTW3_MPI} ${LAGFRAME_FFTW3F_MPI} MPI::MPI_CXX
+                                                      lagframe::fftw3)
+  endif()
+endif()

@@ -9,7 +9,8 @@
 //             [--particles 64] [--side 128] [--steps 10] [--seed 42] [--compare]
 //
 // Killing the run and starting it again with the same options finishes only the missing tiles.
-// With --executor mpi (a build with MPI): mpirun -n 4 scola_box --executor mpi.
+// With --executor mpi (a build with MPI): mpirun -n 4 scola_box --executor mpi. In a build with
+// MPI the initial conditions are always computed with FFTW's MPI transforms over the ranks.
 
 #include <lagframe/analysis/cross_power.hpp>
 #include <lagframe/io/npy.hpp>
@@ -17,6 +18,7 @@
 #include <lagframe/scola/executors.hpp>
 #include <lagframe/scola/tiled_run.hpp>
 #ifdef LAGFRAME_SCOLA_BOX_MPI
+#include <lagframe/ic/lpt_mpi.hpp>
 #include <lagframe/scola/mpi_executor.hpp>
 #endif
 
@@ -78,8 +80,13 @@ int run(int argc, char** argv, int rank) {
   const lf::box box{.side_mpc_h = o.side, .particles_1d = o.particles};
   box.validate();
   const auto power = lf::cosmology::linear_power::from_eisenstein_hu(cosmo);
-  const auto modes = lf::ic::linear_density_modes<float>(box, power, {.seed = o.seed});
-  auto fields = lf::ic::lpt_displacements(box, modes, 2);
+#ifdef LAGFRAME_SCOLA_BOX_MPI
+  // With MPI the full-box 2LPT fields are computed over the ranks with FFTW's MPI transforms
+  // (every executor, so tile files do not depend on which one ran them).
+  auto fields = lf::ic::lpt_displacements_mpi<float>(box, power, {.seed = o.seed}, 2, MPI_COMM_WORLD);
+#else
+  auto fields = lf::ic::lpt_displacements(box, lf::ic::linear_density_modes<float>(box, power, {.seed = o.seed}), 2);
+#endif
   const lf::stepper::kdk_options kdk{.grid = lf::stepper::time_grid::linear(1.0 / 50.0, 1.0, o.steps)};
   lf::scola::scola_options so;
   so.tiling = {.tiles_per_side = o.tiles, .buffer_mpc_h = o.buffer, .mesh_per_particle = 2};

@@ -117,6 +117,36 @@ void combine_nodes(real_field<Real>& a, real_field<Real>& b, real_field<Real>& s
   }
 }
 
+/// The Fourier kernels of LPT on an n³ grid of side L (one place for the serial and the MPI
+/// generators), unnormalised FFT convention (the 1/N³ of the inverse transform included).
+struct lpt_kernels {
+  std::size_t n = 0;
+  double k_f = 0;        ///< 2π/L
+  double inv_cells = 0;  ///< 1/N³
+
+  [[nodiscard]] std::array<double, 3> wavevector(const std::array<std::size_t, 3>& s) const {
+    return {k_f * static_cast<double>(wavenumber_index(s[0], n)), k_f * static_cast<double>(wavenumber_index(s[1], n)),
+            k_f * static_cast<double>(wavenumber_index(s[2], n))};
+  }
+  /// sign · i k_c / k² / N³, the Nyquist element along c zeroed: with sign +1 applied to δ0 it
+  /// gives ψ1,c; with sign −1 applied to the 2LPT source Ŝ it gives ψ2,c (φ̂2 = −Ŝ/k², ψ2 = ∇φ2).
+  [[nodiscard]] std::complex<double> gradient_inverse_laplacian(const std::array<std::size_t, 3>& s, std::size_t c,
+                                                                double sign) const {
+    const auto kv = wavevector(s);
+    const double k2 = kv[0] * kv[0] + kv[1] * kv[1] + kv[2] * kv[2];
+    if (k2 == 0.0 || is_nyquist(s[c], n)) return {0.0, 0.0};
+    return {0.0, sign * kv[c] / k2 * inv_cells};
+  }
+  /// k_a k_c / k² / N³ (φ1,ac from δ0), off-diagonal Nyquist elements zeroed.
+  [[nodiscard]] std::complex<double> hessian(const std::array<std::size_t, 3>& s, std::size_t a, std::size_t c) const {
+    const auto kv = wavevector(s);
+    const double k2 = kv[0] * kv[0] + kv[1] * kv[1] + kv[2] * kv[2];
+    if (k2 == 0.0) return {0.0, 0.0};
+    if (a != c && (is_nyquist(s[a], n) || is_nyquist(s[c], n))) return {0.0, 0.0};
+    return {kv[a] * kv[c] / k2 * inv_cells, 0.0};
+  }
+};
+
 /// Throws numerical_error naming the first Fourier element with a non-finite component.
 template <class Real>
 void require_finite_modes(const real_field<Real>& modes) {
@@ -158,35 +188,14 @@ template <class Real>
   detail::require_finite_modes(delta_modes);
 
   const std::size_t n = b.particles_1d;
-  const double k_f = 2.0 * std::numbers::pi / b.side_mpc_h;
-  const double inv_cells = 1.0 / static_cast<double>(b.particle_count());
   using idx3 = std::array<std::size_t, 3>;
-  const auto wavevector = [n, k_f](const idx3& s) {
-    return std::array<double, 3>{k_f * static_cast<double>(wavenumber_index(s[0], n)),
-                                 k_f * static_cast<double>(wavenumber_index(s[1], n)),
-                                 k_f * static_cast<double>(wavenumber_index(s[2], n))};
+  const detail::lpt_kernels kernels{n, 2.0 * std::numbers::pi / b.side_mpc_h,
+                                    1.0 / static_cast<double>(b.particle_count())};
+  const auto gradient_inverse_laplacian = [&kernels](std::size_t c, double sign) {
+    return [&kernels, c, sign](const idx3& s) { return kernels.gradient_inverse_laplacian(s, c, sign); };
   };
-  // i k_c / k² / N³, with the Nyquist element along c zeroed: applied to δ0 gives ψ1,c, applied
-  // to −Ŝ gives ∂_c ∇⁻² S.
-  const auto gradient_inverse_laplacian = [&](std::size_t c, double sign) {
-    return [&, c, sign](const idx3& s) {
-      const auto kv = wavevector(s);
-      const double k2 = kv[0] * kv[0] + kv[1] * kv[1] + kv[2] * kv[2];
-      if (k2 == 0.0 || detail::is_nyquist(s[c], n)) return std::complex<double>(0.0, 0.0);
-      return std::complex<double>(0.0, sign * kv[c] / k2 * inv_cells);
-    };
-  };
-  // φ1,ab = k_a k_b / k² δ0 / N³ (off-diagonal Nyquist elements zeroed).
-  const auto hessian = [&](std::size_t a, std::size_t c) {
-    return [&, a, c](const idx3& s) {
-      const auto kv = wavevector(s);
-      const double k2 = kv[0] * kv[0] + kv[1] * kv[1] + kv[2] * kv[2];
-      if (k2 == 0.0) return std::complex<double>(0.0, 0.0);
-      if (a != c && (detail::is_nyquist(s[a], n) || detail::is_nyquist(s[c], n))) {
-        return std::complex<double>(0.0, 0.0);
-      }
-      return std::complex<double>(kv[a] * kv[c] / k2 * inv_cells, 0.0);
-    };
+  const auto hessian = [&kernels](std::size_t a, std::size_t c) {
+    return [&kernels, a, c](const idx3& s) { return kernels.hessian(s, a, c); };
   };
 
   lpt_fields<Real> out;
