@@ -16,9 +16,13 @@
 /// which is exact to second order and, being a sum of fixed fields times functions of a,
 /// is tabulated on each tile's boundary nodes once. The first-order form
 ///   φ_BC(x, a) = D1 φ1(x) − (D2 − D1²) φ2(x)                               (lpt_linear)
-/// is kept for comparison (benchmarks and tests report both). The alternative of PHYSICS.md
-/// §3.1 option 2, a full-box PM solve of the LPT-displaced particles at every kick, would need
-/// full-box FFTs at every step and break the "LPT only" far field.
+/// is kept for comparison. The alternative of PHYSICS.md §3.1 (option 2), the full-box PM
+/// potential of the LPT-displaced particles at every kick, needs a full-box solve per step and
+/// per kick time; measured through boundary_potential::custom (64³ particles, 128 Mpc/h, 4³
+/// tiles, max |P/P_tCOLA − 1| to k = 0.5 / 1 h/Mpc, min r to k = 1): d_b = L_t/2: option 2
+/// 0.78 % / 0.91 %, r 0.9993; lpt_expanded 0.65 % / 1.01 %, r 0.9988; lpt_linear 5.2 % / 5.2 %.
+/// d_b = L_t/4: option 2 5.7 % / 8.1 %, lpt_expanded 4.1 % / 9.6 %. The second-order LPT
+/// potential is as good as the full-box solve at no full-box cost, so it is the default.
 ///
 /// φ1 and φ2 are recovered from the displacement fields spectrally on the particle grid:
 /// φ̂1 = i k·ψ̂1/k², φ̂2 = −i k·ψ̂2/k² (k = 0 mode zero). Nodes are interpolated with periodic
@@ -29,6 +33,8 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <functional>
+#include <span>
 #include <cstddef>
 #include <memory>
 #include <numbers>
@@ -45,11 +51,21 @@
 
 namespace lagframe::scola {
 
-enum class boundary_potential { lpt_expanded, lpt_linear };
+/// Which potential the tile faces get: the full-box LPT potential to second (lpt_expanded) or
+/// first (lpt_linear) order, or values computed by a user's callback (custom; e.g. a full-box
+/// PM solve of the LPT-displaced particles, PHYSICS.md §3.1 option 2, as measured in
+/// benchmarks/RESULTS.md).
+enum class boundary_potential { lpt_expanded, lpt_linear, custom };
 
 [[nodiscard]] inline std::string_view to_string(boundary_potential b) {
-  return b == boundary_potential::lpt_expanded ? "lpt_expanded" : "lpt_linear";
+  return b == boundary_potential::lpt_expanded ? "lpt_expanded" : b == boundary_potential::lpt_linear ? "lpt_linear" : "custom";
 }
+
+/// A user-supplied boundary potential: fill phi[i] with φ (∇²φ = δ, Mpc/h units, any constant
+/// offset) at the global positions nodes[i] at scale factor a. Called once per force evaluation
+/// of every tile, possibly from several threads at once (OpenMP executor).
+using boundary_callback =
+    std::function<void(double a, std::span<const std::array<double, 3>> nodes, std::span<double> phi)>;
 
 /// φ1, −φ2 and ½|ψ1|² on the full Lagrangian grid (read-only, shared by all tiles).
 template <class Real>
@@ -222,8 +238,10 @@ class tile_boundary {
  public:
   tile_boundary() = default;
   tile_boundary(const far_field<Real>& far, const std::array<double, 3>& origin, std::size_t cells,
-                double spacing, boundary_potential kind)
-      : far_(&far), origin_(origin), cells_(cells), spacing_(spacing), kind_(kind) {
+                double spacing, boundary_potential kind, const boundary_callback* custom = nullptr)
+      : far_(&far), custom_(custom), origin_(origin), cells_(cells), spacing_(spacing), kind_(kind) {
+    require(kind != boundary_potential::custom || (custom != nullptr && *custom), "scola boundary", "custom",
+            "a boundary callback (scola_options::custom_boundary)");
     const long g = node_grid<Real>::ghost, n = static_cast<long>(cells);
     for (long i = -g; i <= 0; ++i) shell_.push_back(i);
     for (long i = n; i <= n + g; ++i) shell_.push_back(i);
@@ -232,9 +250,31 @@ class tile_boundary {
   /// Writes φ_BC(x, a) (file comment) into the boundary nodes of phi, the mesh being displaced
   /// by `shift` (Mpc/h).
   void fill(node_grid<Real>& phi, const cosmology::growth& g, double a, const std::array<double, 3>& shift) const {
+    const long gh = node_grid<Real>::ghost, n = static_cast<long>(cells_);
+    if (kind_ == boundary_potential::custom) {
+      std::vector<std::array<double, 3>> x;
+      std::vector<std::size_t> where;
+      for (long i = -gh; i <= n + gh; ++i)
+        for (long j = -gh; j <= n + gh; ++j)
+          for (long k = -gh; k <= n + gh; ++k) {
+            if (!phi.is_boundary(i, j, k)) continue;
+            x.push_back({origin_[0] + shift[0] + static_cast<double>(i) * spacing_,
+                         origin_[1] + shift[1] + static_cast<double>(j) * spacing_,
+                         origin_[2] + shift[2] + static_cast<double>(k) * spacing_});
+            where.push_back(phi.index(i, j, k));
+          }
+      std::vector<double> values(x.size(), 0.0);
+      (*custom_)(a, x, values);
+      for (std::size_t s = 0; s < where.size(); ++s) {
+        if (!std::isfinite(values[s]))
+          throw numerical_error(lagframe::detail::concat("lagframe: the custom boundary potential is ", values[s],
+                                                         " at (", x[s][0], ", ", x[s][1], ", ", x[s][2], ")"));
+        phi.values()[where[s]] = static_cast<Real>(values[s]);
+      }
+      return;
+    }
     const double d1 = g.d1(a), d2 = g.d2(a);
     const double c1 = d1, c2 = d2 - d1 * d1, c3 = kind_ == boundary_potential::lpt_expanded ? d1 * d1 : 0.0;
-    const long gh = node_grid<Real>::ghost, n = static_cast<long>(cells_);
     const auto coords = [&](int axis, long lo, long hi) {
       std::vector<double> x;
       for (long i = lo; i <= hi; ++i) x.push_back(origin_[axis] + shift[axis] + static_cast<double>(i) * spacing_);
@@ -275,6 +315,7 @@ class tile_boundary {
 
  private:
   const far_field<Real>* far_ = nullptr;
+  const boundary_callback* custom_ = nullptr;
   std::array<double, 3> origin_{};
   std::size_t cells_ = 0;
   double spacing_ = 0;

@@ -44,10 +44,10 @@ class tile_system {
   tile_system(const tiling& tiles, std::size_t t, const cosmology::parameters& cosmo,
               const cosmology::growth& g, const ic::lpt_fields<Real>& full, const far_field<Real>& far,
               boundary_potential boundary, force::dirichlet_pm_options dirichlet, double a0,
-              bool follow_bulk_flow = true)
+              bool follow_bulk_flow = true, const boundary_callback* custom_boundary = nullptr)
       : cosmo_(cosmo), growth_(&g), origin_(tiles.mesh(t).origin),
         force_(tiles.mesh(t), dirichlet),
-        boundary_(far, tiles.mesh(t).origin, tiles.mesh(t).cells, tiles.mesh(t).spacing, boundary) {
+        boundary_(far, tiles.mesh(t).origin, tiles.mesh(t).cells, tiles.mesh(t).spacing, boundary, custom_boundary) {
     tiles.particles(t, ids_, core_);
     const box& b = tiles.domain();
     const std::size_t n = ids_.size();

@@ -49,6 +49,9 @@ namespace lagframe::scola {
 struct scola_options {
   tiling_options tiling{};
   boundary_potential boundary = boundary_potential::lpt_expanded;
+  /// With boundary = custom: the callback that gives the boundary potential (far_field.hpp).
+  /// It is not part of the tile files' key: name it in run_name.
+  boundary_callback custom_boundary{};
   /// Move each tile mesh with its particles' mean LPT displacement (default) or keep it fixed
   /// at the Lagrangian position of the tile.
   bool follow_bulk_flow = true;
@@ -83,6 +86,8 @@ class tiled_run {
       : cosmo_(cosmo), box_(b), fields_(std::move(fields)), stepper_(std::move(stepper)),
         options_(std::move(options)), tiling_(b, options_.tiling) {
     cosmo_.validate();
+    require(options_.boundary != boundary_potential::custom || static_cast<bool>(options_.custom_boundary),
+            "scola_options.boundary", "custom", "a callback in scola_options.custom_boundary");
     require(fields_.grid.particles_1d == b.particles_1d && fields_.psi1.size() == b.particle_count(),
             "sCOLA LPT field grid", fields_.grid.particles_1d,
             lagframe::detail::concat("the box's particles_1d = ", b.particles_1d));
@@ -206,7 +211,8 @@ class tiled_run {
   void run_dirichlet(std::size_t t, tile_output<Real>& out) const {
     const Stepper& stepper = stepper_;
     tile_system<Frame, Assignment> system(tiling_, t, cosmo_, *growth_, fields_, *far_, options_.boundary,
-                                          options_.dirichlet, a_start_, options_.follow_bulk_flow);
+                                          options_.dirichlet, a_start_, options_.follow_bulk_flow,
+                                          &options_.custom_boundary);
     const std::size_t steps = stepper.grid().steps();
     for (std::size_t j = 0; j < steps; ++j) stepper.step(j, system, *growth_);
     const auto p = system.momenta(a_end_);
