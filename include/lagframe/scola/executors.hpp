@@ -24,7 +24,7 @@ struct run_report {
   std::vector<std::size_t> ran;      ///< tiles computed by this call, ascending
   std::vector<std::size_t> skipped;  ///< tiles whose files already verified
   double seconds = 0;                ///< wall time of the call
-  /// Particles found outside their tile mesh, summed over the tiles run and their force
+  /// Evolved particles found outside their tile mesh, summed over the tiles run and their force
   /// evaluations (they got no residual force and followed the frame: PHYSICS.md §3.1).
   std::size_t outside_events = 0;
 };
