@@ -79,8 +79,8 @@ TEST_CASE("one tile covering the periodic box is the tCOLA run, bit for bit") {
 TEST_CASE("Zel'dovich plane wave across tiles: the residual stays below 1e-3 cell in every tile") {
   // One wavelength across 64 Mpc/h, 32³ particles, 2³ tiles with d_b = L_t/4; the wave reaches
   // 0.02 particle spacings at a = 1. LPT is exact for it, so every tile must stay on it. (The
-  // error is first order in the amplitude, 3.5e-3 spacings at 0.1: the lattice pattern cut by
-  // the faces, see scola/tiling.hpp; the periodic tCOLA run has 1.6e-4 there.)
+  // error is first order in the amplitude: 3.0e-3 spacings at 0.1, where the periodic tCOLA run
+  // has 1.6e-4; see the known limit in scola/tiling.hpp.)
   test::plane_wave wave{.grid = box{.side_mpc_h = 64.0, .particles_1d = 32}, .mode = 1, .d_cross = 1.0};
   wave.d_cross = 1.0 / (0.02 * wave.k() * wave.grid.lagrangian_spacing());
   const stepper::kdk_options kdk{.grid = stepper::time_grid::linear(0.02, 1.0, 10)};

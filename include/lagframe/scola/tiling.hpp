@@ -149,11 +149,12 @@ class tiling {
   /// symmetric about the tile's Lagrangian volume, so no particle layer deposits onto a face
   /// node of an unperturbed lattice (a mesh half a cell off-centre loses half a layer's mass
   /// to a face: a uniform source error, measured as a 2 % force ramp across the tile).
-  /// Known limit: a lattice displaced coherently near the faces (a plane wave) deposits a
-  /// pattern of period mpp cells whose potential the smooth boundary values lack; with an even
-  /// mpp the two faces see it with opposite phase, giving a uniform force error of about 2 %
-  /// of the displacement's own force (first order in the displacement; random in cosmological
-  /// fields, where the whole-box tile reproduces the periodic P(k) to 0.1 %).
+  /// Known limit (open): a Zel'dovich plane wave across tiles picks up a nearly uniform force
+  /// error of about 1.5 % of the wave's own force in the core (first order in the amplitude,
+  /// the same with the exact and the 7-point Green's function, 2.3× smaller with
+  /// mesh_per_particle = 1, larger with an even N), against 0.3 % for the periodic PM force of
+  /// the same particles; cosmological fields are not affected at the percent level (the whole-box
+  /// tile reproduces the periodic P(k) to 0.1 %, tests/physics/scola.test.cpp).
   [[nodiscard]] force::tile_mesh mesh(std::size_t t) const {
     const auto ti = tile_index(t);
     const double dq = box_.lagrangian_spacing();
