@@ -486,9 +486,11 @@ class particle_mesh {
     }
   }
 
-  /// dst ← φ_k e^{−ik·t_m} (φ_k in potential_; dst may be potential_): φ on the nodes of mesh m,
-  /// (i + ½)Δ − t_m.
-  void mesh_modes(int m, real_field<Real>& dst) {
+  /// For every Fourier element: v = φ_k e^{−ik·t_m} (the modes of φ on the nodes of mesh m,
+  /// (i + ½)Δ − t_m; φ_k in potential_), then store(i, j, k, v, dst element). dst may be
+  /// potential_ itself.
+  template <class Store>
+  void shifted_potential_modes(int m, real_field<Real>& dst, const Store& store) {
     const std::size_t n = opt_.grid_1d;
     const std::size_t nz = potential_.complex_last();
     const auto* const p = potential_.complex_data();
@@ -502,34 +504,24 @@ class particle_mesh {
       const std::complex<double> eij = std::conj(e[i] * e[j]);
       const auto* const pr = p + static_cast<std::size_t>(r) * nz;
       auto* const wr = w + static_cast<std::size_t>(r) * nz;
-      for (std::size_t k = 0; k < nz; ++k) {
-        wr[k] = std::complex<Real>(std::complex<double>(pr[k]) * eij * std::conj(e[k]));
-      }
+      for (std::size_t k = 0; k < nz; ++k) store(i, j, k, std::complex<double>(pr[k]) * eij * std::conj(e[k]), wr[k]);
     }
+  }
+
+  /// dst ← φ_k e^{−ik·t_m}: φ on the nodes of mesh m.
+  void mesh_modes(int m, real_field<Real>& dst) {
+    shifted_potential_modes(m, dst, [](std::size_t, std::size_t, std::size_t, std::complex<double> v,
+                                       std::complex<Real>& out) { out = std::complex<Real>(v); });
   }
 
   /// work_ ← modes of −∂φ/∂x_axis = −i g φ_k on the nodes of mesh m (times e^{−ik·t_m}).
   void shifted_gradient_component(int axis, int m) {
-    const std::size_t n = opt_.grid_1d;
-    const std::size_t nz = potential_.complex_last();
     const Real* grad = kernels_.grad.data();
-    const auto* const p = potential_.complex_data();
-    auto* const w = work_.complex_data();
-    const std::complex<double>* const e = phase_[m].data();
-    const auto rows = static_cast<std::ptrdiff_t>(n * n);
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t r = 0; r < rows; ++r) {
-      const auto i = static_cast<std::size_t>(r) / n;
-      const auto j = static_cast<std::size_t>(r) % n;
-      const std::complex<double> eij = std::conj(e[i] * e[j]);
-      const auto* const pr = p + static_cast<std::size_t>(r) * nz;
-      auto* const wr = w + static_cast<std::size_t>(r) * nz;
-      for (std::size_t k = 0; k < nz; ++k) {
-        const double g = axis == 0 ? grad[i] : axis == 1 ? grad[j] : grad[k];
-        const std::complex<double> v = std::complex<double>(pr[k]) * eij * std::conj(e[k]);
-        wr[k] = std::complex<Real>(static_cast<Real>(g * v.imag()), static_cast<Real>(-g * v.real()));  // −i g v
-      }
-    }
+    shifted_potential_modes(m, work_, [grad, axis](std::size_t i, std::size_t j, std::size_t k, std::complex<double> v,
+                                                   std::complex<Real>& out) {
+      const double g = axis == 0 ? grad[i] : axis == 1 ? grad[j] : grad[k];
+      out = std::complex<Real>(static_cast<Real>(g * v.imag()), static_cast<Real>(-g * v.real()));  // −i g v
+    });
   }
 
   /// For every probe p: sink(p, Σ_nodes W(node − (x_p + t_m)) f(node)), f a real-space mesh:
