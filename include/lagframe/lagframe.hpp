@@ -36,6 +36,12 @@
 #include "lagframe/frame/concepts.hpp"
 #include "lagframe/frame/inertial.hpp"
 #include "lagframe/frame/lpt.hpp"
+#include "lagframe/frame/emulated.hpp"
+#include "lagframe/frame/recording.hpp"
+#include "lagframe/frame/emulators/concepts.hpp"
+#include "lagframe/frame/emulators/none.hpp"
+#include "lagframe/frame/emulators/recorded.hpp"
+#include "lagframe/frame/emulators/fourier_linear.hpp"
 
 #include "lagframe/stepper/concepts.hpp"
 #include "lagframe/stepper/factors.hpp"

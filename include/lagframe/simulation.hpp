@@ -23,6 +23,8 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -60,6 +62,19 @@ struct snapshot_view {
   std::span<const vec3<Real>> positions;  ///< Mpc/h, wrapped into [0, L), in particle-id order
   std::span<const vec3<Real>> momenta;    ///< total p = a³E dx/da in Mpc/h (velocity km/s = 100 p/a)
 };
+
+namespace detail {
+struct no_frame_options {};
+template <class Frame>
+struct frame_options_of {
+  using type = no_frame_options;
+};
+template <class Frame>
+  requires requires { typename Frame::options_type; }
+struct frame_options_of<Frame> {
+  using type = typename Frame::options_type;
+};
+}  // namespace detail
 
 template <class Frame, class Force, class Stepper>
 class simulation {
@@ -150,7 +165,8 @@ class simulation {
     const std::size_t n = box_.particle_count();
     require(positions.size() == n && total_momenta.size() == n, "initial particle count",
             positions.size(), lagframe::detail::concat(n, " positions and momenta"));
-    frame_ = std::make_unique<Frame>(*growth_, std::move(fields));
+    frame_ = make_frame(std::move(fields));
+    if constexpr (requires { frame_->validate_run(a, a); }) frame_->validate_run(a, stepper_.grid().a_end());
     x_ = std::move(positions);
     pi_ = std::move(total_momenta);
     const auto side = static_cast<real_type>(box_.side_mpc_h);
@@ -164,6 +180,15 @@ class simulation {
     node_ = node;
     force_node_ = no_force;
     force_evaluations_ = 0;
+  }
+
+  /// Frames that need more than the LPT fields declare Frame::options_type (frame::emulated:
+  /// its emulator); the simulation builds them as Frame(growth, fields, options). Set before
+  /// set_initial_conditions / set_state (again to change it for the next one).
+  void set_frame_options(typename detail::frame_options_of<Frame>::type options)
+    requires requires { typename Frame::options_type; }
+  {
+    frame_options_.emplace(std::move(options));
   }
 
   /// Advance to `a_target` (a node of the time grid) and call `observer(snapshot_view)` there.
@@ -255,6 +280,19 @@ class simulation {
     require(fields.psi1.size() == box_.particle_count(), "psi1 size", fields.psi1.size(),
             lagframe::detail::concat(box_.particle_count(), " displacements"));
   }
+  std::unique_ptr<Frame> make_frame(ic::lpt_fields<real_type> fields) const {
+    if constexpr (requires { typename Frame::options_type; }) {
+      if (frame_options_) return std::make_unique<Frame>(*growth_, std::move(fields), *frame_options_);
+      if constexpr (std::is_constructible_v<Frame, const cosmology::growth&, ic::lpt_fields<real_type>>) {
+        return std::make_unique<Frame>(*growth_, std::move(fields));
+      } else {
+        throw config_error(lagframe::detail::concat("lagframe::simulation: frame ", Frame::name,
+                                                    " needs its options (call set_frame_options first)"));
+      }
+    } else {
+      return std::make_unique<Frame>(*growth_, std::move(fields));
+    }
+  }
   void require_started() const {
     if (!frame_) {
       throw config_error("lagframe::simulation: no initial conditions (call set_initial_conditions first)");
@@ -267,6 +305,7 @@ class simulation {
   Stepper stepper_;
   std::unique_ptr<cosmology::growth> growth_;
   std::unique_ptr<Frame> frame_;
+  std::optional<typename detail::frame_options_of<Frame>::type> frame_options_;
   std::vector<vec3<real_type>> x_, pi_, acc_;
   std::size_t node_ = 0;
   std::size_t force_node_ = no_force;

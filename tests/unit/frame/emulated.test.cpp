@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// frame::emulated<Base, Emulator> (frame/emulated.hpp, PHYSICS.md §4.2): the null emulator is
+// tCOLA bit for bit, an analytic emulator moves particles by exactly the drift integral of p_ML,
+// and a NaN from an emulator stops the run.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "lagframe/frame/emulated.hpp"
+#include "lagframe/frame/emulators/none.hpp"
+#include "lagframe/lagframe.hpp"
+
+using namespace lagframe;
+
+namespace {
+const cosmology::parameters cosmo{};
+const box grid{.side_mpc_h = 64.0, .particles_1d = 32};
+
+ic::lpt_fields<double> fields_of(std::uint64_t seed, int order = 2) {
+  const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
+  return ic::lpt_displacements(grid, ic::linear_density_modes<double>(grid, power, {.seed = seed}), order);
+}
+
+using pm = force::particle_mesh<mesh::cic, double>;
+using kdk = stepper::kick_drift_kick<stepper::factors::cola>;
+template <class Frame>
+using sim_of = simulation<Frame, pm, kdk>;
+
+stepper::kdk_options ten_steps(stepper::force_schedule schedule) {
+  return {.grid = stepper::time_grid::linear(0.1, 1.0, 10), .schedule = std::move(schedule)};
+}
+
+/// p_ML(q, a) = c · a² · ψ1(q), with ψ1 regenerated from the seed (so the emulator is
+/// default-constructible, as lagframe::simulation builds its frame).
+struct quadratic_in_a {
+  using real_type = double;
+  static constexpr std::string_view name = "quadratic_in_a";
+  static constexpr double c = 3.0;
+  static double f(double a) { return c * a * a; }
+  std::vector<vec3<double>> psi1 = fields_of(7, 1).psi1;
+
+  void momenta(std::span<vec3<double>> out, double a) const {
+    for (std::size_t i = 0; i < out.size(); ++i)
+      for (int d = 0; d < 3; ++d) out[i][d] = f(a) * psi1[i][d];
+  }
+  void validate(const box& g, double, double) const {
+    require(g.particle_count() == psi1.size(), "particle count", g.particle_count(), "32^3");
+  }
+  [[nodiscard]] std::array<double, 2> time_range() const { return {0.0, 10.0}; }
+};
+
+/// Finite at the first node, NaN at every later time.
+struct nan_after_start {
+  using real_type = double;
+  static constexpr std::string_view name = "nan_after_start";
+  void momenta(std::span<vec3<double>> out, double a) const {
+    const double v = a > 0.1 + 1e-9 ? std::numeric_limits<double>::quiet_NaN() : 0.0;
+    for (auto& p : out) p = {v, v, v};
+  }
+  void validate(const box&, double, double) const {}
+  [[nodiscard]] std::array<double, 2> time_range() const { return {0.0, 10.0}; }
+};
+
+double periodic_max_difference(std::span<const vec3<double>> a, std::span<const vec3<double>> b,
+                               std::span<const vec3<double>> expected_shift = {}) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (int d = 0; d < 3; ++d) {
+      double diff = a[i][d] - b[i][d] - (expected_shift.empty() ? 0.0 : expected_shift[i][d]);
+      diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
+      worst = std::max(worst, std::abs(diff));
+    }
+  return worst;
+}
+}  // namespace
+
+static_assert(frame::frame_emulator<frame::emulators::none<float>>);
+static_assert(frame::frame_emulator<quadratic_in_a>);
+static_assert(!frame::frame_emulator<int>);
+static_assert(frame::frame_policy<frame::emulated<frame::lpt<2, float>, frame::emulators::none<float>>>);
+static_assert(frame::frame_policy<frame::emulated<frame::lpt<1, double>, quadratic_in_a>>);
+
+TEST_CASE("emulated<lpt<2>, none> is tCOLA bit for bit (every step and a sparse schedule)") {
+  for (const auto& schedule : {stepper::force_schedule::every_step(), stepper::force_schedule::every_nth(3)}) {
+    sim_of<frame::lpt<2, double>> cola{cosmo, grid, force::pm_options{.grid_1d = 64}, ten_steps(schedule)};
+    sim_of<frame::emulated<frame::lpt<2, double>, frame::emulators::none<double>>> coca{
+        cosmo, grid, force::pm_options{.grid_1d = 64}, ten_steps(schedule)};
+    cola.set_initial_conditions(fields_of(3));
+    coca.set_initial_conditions(fields_of(3));
+    cola.run_until(1.0);
+    coca.run_until(1.0);
+    CHECK(coca.force_evaluations() == cola.force_evaluations());
+    CHECK(coca.force_evaluations() >= 4);
+    const auto n = grid.particle_count() * sizeof(vec3<double>);
+    CHECK(std::memcmp(cola.positions().data(), coca.positions().data(), n) == 0);
+    CHECK(std::memcmp(cola.momenta().data(), coca.momenta().data(), n) == 0);
+  }
+}
+
+TEST_CASE("emulated frame without forces: x − x_tCOLA is the drift integral of p_ML") {
+  using frame_t = frame::emulated<frame::lpt<2, double>, quadratic_in_a>;
+  const auto options = ten_steps(stepper::force_schedule::never());
+  sim_of<frame::lpt<2, double>> cola{cosmo, grid, force::pm_options{.grid_1d = 64}, options};
+  sim_of<frame_t> coca{cosmo, grid, force::pm_options{.grid_1d = 64}, options};
+  cola.set_initial_conditions(fields_of(3));
+  coca.set_initial_conditions(fields_of(3));
+  // Entering the frame: π = −p_ML(a_start).
+  const auto psi1 = fields_of(7, 1).psi1;
+  CHECK(coca.residual_momenta()[11][1] == doctest::Approx(-quadratic_in_a::f(0.1) * psi1[11][1]).epsilon(1e-13));
+  cola.run_until(1.0);
+  coca.run_until(1.0);
+  CHECK(coca.force_evaluations() == 0);
+
+  // Independently: π stays −p_ML(a_0), so each drift j adds 𝒟_j [p_ML(a_{j+1/2}) − p_ML(a_0)].
+  const auto& g = coca.growth();
+  const auto& tg = options.grid;
+  double weight = 0;
+  for (std::size_t j = 0; j < tg.steps(); ++j)
+    weight += stepper::factors::cola{}.drift(g, tg.node(j), tg.node(j + 1), tg.midpoint(j)) *
+              (quadratic_in_a::f(tg.midpoint(j)) - quadratic_in_a::f(tg.node(0)));
+  std::vector<vec3<double>> shift(psi1.size()), dp(psi1.size());
+  for (std::size_t i = 0; i < psi1.size(); ++i)
+    for (int d = 0; d < 3; ++d) {
+      shift[i][d] = weight * psi1[i][d];
+      dp[i][d] = (quadratic_in_a::f(1.0) - quadratic_in_a::f(0.1)) * psi1[i][d];
+    }
+  double biggest_shift = 0;
+  for (const auto& s : shift) biggest_shift = std::max({biggest_shift, std::abs(s[0]), std::abs(s[1]), std::abs(s[2])});
+  INFO("largest frame displacement Psi_ML = " << biggest_shift << " Mpc/h");
+  CHECK(biggest_shift > 0.5);  // the frame moves particles by a lot more than the tolerance
+  CHECK(periodic_max_difference(coca.positions(), cola.positions(), shift) < 1e-10);
+  // Leaving the frame: p = p_LPT + π + p_ML(a_end) = p_tCOLA + p_ML(1) − p_ML(0.1).
+  const auto p_coca = coca.momenta(), p_cola = cola.momenta();
+  double worst = 0;
+  for (std::size_t i = 0; i < psi1.size(); ++i)
+    for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(p_coca[i][d] - p_cola[i][d] - dp[i][d]));
+  CHECK(worst < 1e-10);
+}
+
+TEST_CASE("emulated frame kick: the LPT force leaves −Δp_ML, the drift adds 𝒟·(π + p_ML)") {
+  const cosmology::growth g(cosmo);
+  const frame::emulated<frame::lpt<1, double>, quadratic_in_a> fr(g, fields_of(3, 1));
+  const auto psi1 = fields_of(3, 1).psi1;
+  const auto ml = fields_of(7, 1).psi1;
+  const double a0 = 0.3, a1 = 0.5, ac = 0.4, K = 0.37;
+  std::vector<vec3<double>> pi(psi1.size(), vec3<double>{1.0, 2.0, 3.0}), acc(psi1.size());
+  for (std::size_t i = 0; i < psi1.size(); ++i)
+    for (int d = 0; d < 3; ++d) acc[i][d] = g.d1(ac) * psi1[i][d];  // −∇φ at linear order
+  fr.kick(pi, acc, {a0, a1, ac, K, 1.5 * cosmo.omega_m * K});
+  for (std::size_t i = 0; i < psi1.size(); i += 101)
+    CHECK(pi[i][0] == doctest::Approx(1.0 - (quadratic_in_a::f(a1) - quadratic_in_a::f(a0)) * ml[i][0]).epsilon(1e-12));
+
+  std::vector<vec3<double>> x(psi1.size(), vec3<double>{10.0, 20.0, 30.0});
+  std::vector<vec3<double>> zero(psi1.size(), vec3<double>{0.0, 0.0, 0.0});
+  fr.drift(x, zero, {a0, a1, ac, 2.0});
+  for (std::size_t i = 0; i < psi1.size(); i += 101) {
+    const double expected = 10.0 + (g.d1(a1) - g.d1(a0)) * psi1[i][0] + 2.0 * quadratic_in_a::f(ac) * ml[i][0];
+    CHECK(x[i][0] == doctest::Approx(wrap_periodic(expected, 64.0)).epsilon(1e-12));
+  }
+  CHECK_THROWS_AS(fr.kick(std::span<vec3<double>>(pi).first(5), acc, {a0, a1, ac, K, 1.0}), config_error);
+}
+
+TEST_CASE("a NaN from the emulator stops the run at the first step with numerical_error") {
+  sim_of<frame::emulated<frame::lpt<2, double>, nan_after_start>> sim{
+      cosmo, grid, force::pm_options{.grid_1d = 64}, ten_steps(stepper::force_schedule::never())};
+  sim.set_initial_conditions(fields_of(3));  // p_ML(a_start) = 0 is fine
+  CHECK_THROWS_WITH_AS(sim.run_until(1.0), doctest::Contains("non-finite momentum"), numerical_error);
+  CHECK(sim.current_step() == 0);
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The perfect emulator (frame/emulators/recorded.hpp) fed by frame::recording
+// (frame/recording.hpp): replaying a reference tCOLA run's residual momenta in the COCA frame
+// reproduces the reference without (or with a few) force evaluations; the data round-trip
+// through a file; a mismatched run is refused naming the mismatch.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "lagframe/frame/emulated.hpp"
+#include "lagframe/frame/emulators/recorded.hpp"
+#include "lagframe/frame/recording.hpp"
+#include "lagframe/lagframe.hpp"
+
+using namespace lagframe;
+namespace emu = lagframe::frame::emulators;
+
+namespace {
+const cosmology::parameters cosmo{};
+const box grid{.side_mpc_h = 64.0, .particles_1d = 32};
+constexpr std::size_t mesh_1d = 64;
+const double cell = grid.side_mpc_h / static_cast<double>(mesh_1d);
+
+ic::lpt_fields<double> fields_of(std::uint64_t seed) {
+  const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
+  return ic::lpt_displacements(grid, ic::linear_density_modes<double>(grid, power, {.seed = seed}), 2);
+}
+
+using pm = force::particle_mesh<mesh::cic, double>;
+using kdk = stepper::kick_drift_kick<stepper::factors::cola>;
+template <class Frame>
+using sim_of = simulation<Frame, pm, kdk>;
+
+stepper::kdk_options ten_steps(stepper::force_schedule schedule, double a_end = 1.0) {
+  return {.grid = stepper::time_grid::linear(0.1, a_end, 10), .schedule = std::move(schedule)};
+}
+
+// The emulator reaches the frame through simulation::set_frame_options (Frame::options_type is
+// the emulator); a frame whose emulator has no default constructor refuses to start without it.
+using coca_frame = frame::emulated<frame::lpt<2, double>, emu::recorded<double>>;
+
+struct reference_run {
+  std::vector<vec3<double>> x, p;
+  std::shared_ptr<const emu::recorded_data<double>> data;
+};
+reference_run run_reference(stepper::force_schedule schedule) {
+  sim_of<frame::recording<frame::lpt<2, double>>> sim{cosmo, grid, force::pm_options{.grid_1d = mesh_1d},
+                                                     ten_steps(std::move(schedule))};
+  sim.set_initial_conditions(fields_of(3));
+  sim.run_until(1.0);
+  return {{sim.positions().begin(), sim.positions().end()}, sim.momenta(), sim.frame().recorded()};
+}
+
+double periodic_max_difference(std::span<const vec3<double>> a, std::span<const vec3<double>> b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (int d = 0; d < 3; ++d) {
+      double diff = a[i][d] - b[i][d];
+      diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
+      worst = std::max(worst, std::abs(diff));
+    }
+  return worst;
+}
+double max_difference(std::span<const vec3<double>> a, std::span<const vec3<double>> b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(a[i][d] - b[i][d]));
+  return worst;
+}
+}  // namespace
+
+static_assert(frame::frame_emulator<emu::recorded<float>>);
+static_assert(frame::frame_policy<frame::recording<frame::lpt<2, float>>>);
+static_assert(frame::frame_policy<coca_frame>);
+
+TEST_CASE("replaying a reference run's residual momenta reproduces it with 0 or a few force evaluations") {
+  const auto ref = run_reference(stepper::force_schedule::every_step());
+  // π at a_0, at the 10 midpoints and at the 10 nodes.
+  REQUIRE(ref.data->times().size() == 21);
+  CHECK(ref.data->times().front() == 0.1);
+  CHECK(ref.data->base_frame() == "lpt<2>");
+
+  // Without a reference: tCOLA with no force evaluation is far from it (the test can fail).
+  sim_of<frame::lpt<2, double>> lpt_only{cosmo, grid, force::pm_options{.grid_1d = mesh_1d},
+                                         ten_steps(stepper::force_schedule::never())};
+  lpt_only.set_initial_conditions(fields_of(3));
+  lpt_only.run_until(1.0);
+  const double lpt_error = periodic_max_difference(lpt_only.positions(), ref.x) / cell;
+  INFO("2LPT alone vs reference: " << lpt_error << " cells");
+  CHECK(lpt_error > 0.1);
+
+  for (const auto& schedule : {stepper::force_schedule::never(), stepper::force_schedule::at_points({0, 4, 10}),
+                               stepper::force_schedule::every_nth(3)}) {
+    sim_of<coca_frame> coca{cosmo, grid, force::pm_options{.grid_1d = mesh_1d}, ten_steps(schedule)};
+    coca.set_frame_options(emu::recorded<double>(ref.data));
+    coca.set_initial_conditions(fields_of(3));
+    coca.run_until(1.0);
+    const double dx = periodic_max_difference(coca.positions(), ref.x) / cell;
+    const double dp = max_difference(coca.momenta(), ref.p);
+    const double residual = max_difference(coca.residual_momenta(), std::vector<vec3<double>>(grid.particle_count()));
+    INFO("force evaluations " << coca.force_evaluations() << ": |dx| = " << dx << " cells, |dp| = " << dp
+                              << ", |pi| = " << residual);
+    CHECK(dx < 1e-3);
+    CHECK(dp < 1e-6);
+    CHECK(residual < 1e-6);  // the perfect frame leaves nothing to the residual
+  }
+}
+
+TEST_CASE("a reference run with skipped forces replays exactly at the skipped nodes too") {
+  const auto ref = run_reference(stepper::force_schedule::every_nth(2));
+  // π at a_0, 10 midpoints and the 6 nodes 0, 2, …, 10 whose kicks ran (node 0 shared with a_0).
+  CHECK(ref.data->times().size() == 1 + 10 + 5);
+  sim_of<coca_frame> coca{cosmo, grid, force::pm_options{.grid_1d = mesh_1d},
+                          ten_steps(stepper::force_schedule::never())};
+  CHECK_THROWS_WITH_AS(coca.set_initial_conditions(fields_of(3)), doctest::Contains("set_frame_options"), config_error);
+  coca.set_frame_options(emu::recorded<double>(ref.data));
+  coca.set_initial_conditions(fields_of(3));
+  coca.run_until(1.0);
+  CHECK(periodic_max_difference(coca.positions(), ref.x) / cell < 1e-3);
+  CHECK(max_difference(coca.momenta(), ref.p) < 1e-6);
+}
+
+TEST_CASE("recorded data: file round trip, interpolation, mismatches named") {
+  const auto ref = run_reference(stepper::force_schedule::every_step());
+  const auto path = std::filesystem::temp_directory_path() / "lagframe_recorded_emulator_test.bin";
+  ref.data->save(path);
+  const auto loaded = emu::recorded_data<double>::load(path);
+  REQUIRE(loaded.times().size() == ref.data->times().size());
+  CHECK(loaded.grid().particles_1d == 32);
+  CHECK(loaded.grid().side_mpc_h == 64.0);
+  CHECK(loaded.base_frame() == "lpt<2>");
+  for (std::size_t t = 0; t < loaded.times().size(); ++t) {
+    CHECK(loaded.times()[t] == ref.data->times()[t]);
+    CHECK(max_difference(loaded.at(t), ref.data->at(t)) == 0.0);
+  }
+  const auto as_float = emu::recorded_data<float>::load(path);
+  CHECK(as_float.at(20)[77][1] == static_cast<float>(ref.data->at(20)[77][1]));
+
+  // Linear in a between stored times, exact at stored times, refused outside.
+  const emu::recorded<double> e(std::make_shared<const emu::recorded_data<double>>(loaded));
+  std::vector<vec3<double>> out(grid.particle_count());
+  const double t3 = loaded.times()[3], t4 = loaded.times()[4];
+  e.momenta(out, 0.25 * t3 + 0.75 * t4);
+  CHECK(out[5][2] == doctest::Approx(0.25 * loaded.at(3)[5][2] + 0.75 * loaded.at(4)[5][2]).epsilon(1e-12));
+  e.momenta(out, t4);
+  CHECK(out[5][2] == loaded.at(4)[5][2]);
+  CHECK_THROWS_WITH_AS(e.momenta(out, 1.05), doctest::Contains("outside its time range"), config_error);
+
+  // validate names the mismatch.
+  CHECK_NOTHROW(e.validate(grid, 0.1, 1.0));
+  CHECK_THROWS_WITH_AS(e.validate(box{.side_mpc_h = 64.0, .particles_1d = 16}, 0.1, 1.0),
+                       doctest::Contains("particles_1d = 32 does not match the run's particles_1d = 16"), config_error);
+  CHECK_THROWS_WITH_AS(e.validate(box{.side_mpc_h = 100.0, .particles_1d = 32}, 0.1, 1.0),
+                       doctest::Contains("box side"), config_error);
+  CHECK_THROWS_WITH_AS(e.validate(grid, 0.05, 1.0), doctest::Contains("time range"), config_error);
+  CHECK_THROWS_WITH_AS(e.validate(grid, 0.1, 1.2), doctest::Contains("time range"), config_error);
+
+  // In a simulation: a run past the recorded range is refused when it is set up (the simulation
+  // asks the frame to validate the run's time range); another grid is refused.
+  const auto loaded_data = std::make_shared<const emu::recorded_data<double>>(loaded);
+  sim_of<coca_frame> longer{cosmo, grid, force::pm_options{.grid_1d = mesh_1d},
+                            ten_steps(stepper::force_schedule::never(), 1.2)};
+  longer.set_frame_options(emu::recorded<double>(loaded_data));
+  CHECK_THROWS_WITH_AS(longer.set_initial_conditions(fields_of(3)), doctest::Contains("time range"), config_error);
+
+  const box small{.side_mpc_h = 64.0, .particles_1d = 16};
+  simulation<coca_frame, pm, kdk> other{cosmo, small, force::pm_options{.grid_1d = 32},
+                                        ten_steps(stepper::force_schedule::never())};
+  other.set_frame_options(emu::recorded<double>(loaded_data));
+  const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
+  CHECK_THROWS_WITH_AS(
+      other.set_initial_conditions(ic::lpt_displacements(small, ic::linear_density_modes<double>(small, power, {}), 2)),
+      doctest::Contains("particles_1d"), config_error);
+
+  // Recorded relative to lpt<2>: refused by a COCA frame on lpt<1>.
+  using wrong_base = frame::emulated<frame::lpt<1, double>, emu::recorded<double>>;
+  const cosmology::growth g(cosmo);
+  CHECK_THROWS_WITH_AS(wrong_base(g, fields_of(3), emu::recorded<double>(loaded_data)), doctest::Contains("lpt<2>"),
+                       config_error);
+
+  // Damaged files: io_error naming the path.
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 8);
+  CHECK_THROWS_WITH_AS((void)emu::recorded_data<double>::load(path), doctest::Contains("truncated"), io_error);
+  {
+    std::ofstream bad(path, std::ios::binary);
+    bad << "NOTMAGIC and some bytes";
+  }
+  CHECK_THROWS_WITH_AS((void)emu::recorded_data<double>::load(path), doctest::Contains("bad magic"), io_error);
+  std::filesystem::remove(path);
+  CHECK_THROWS_WITH_AS((void)emu::recorded_data<double>::load(path), doctest::Contains(path.string().c_str()), io_error);
+}
+
+TEST_CASE("float: a run recorded to a file and replayed from it stays within 1e-3 cell") {
+  using sim_f = simulation<frame::recording<frame::lpt<2, float>>, force::particle_mesh<mesh::cic, float>, kdk>;
+  using coca_f =
+      simulation<frame::emulated<frame::lpt<2, float>, emu::recorded<float>>, force::particle_mesh<mesh::cic, float>, kdk>;
+  const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
+  const auto fields = [&] { return ic::lpt_displacements(grid, ic::linear_density_modes<float>(grid, power, {.seed = 5}), 2); };
+  sim_f ref{cosmo, grid, force::pm_options{.grid_1d = mesh_1d}, ten_steps(stepper::force_schedule::every_step())};
+  ref.set_initial_conditions(fields());
+  ref.run_until(1.0);
+  const auto path = std::filesystem::temp_directory_path() / "lagframe_recorded_emulator_float.bin";
+  ref.frame().recorded()->save(path);
+  const auto replayed = std::make_shared<const emu::recorded_data<float>>(emu::recorded_data<float>::load(path));
+  std::filesystem::remove(path);
+  for (const auto& schedule : {stepper::force_schedule::never(), stepper::force_schedule::at_points({0, 5, 10})}) {
+    coca_f coca{cosmo, grid, force::pm_options{.grid_1d = mesh_1d}, ten_steps(schedule)};
+    coca.set_frame_options(emu::recorded<float>(replayed));
+    coca.set_initial_conditions(fields());
+    coca.run_until(1.0);
+    double worst = 0;
+    for (std::size_t i = 0; i < grid.particle_count(); ++i)
+      for (int d = 0; d < 3; ++d) {
+        double diff = static_cast<double>(coca.positions()[i][d]) - ref.positions()[i][d];
+        diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
+        worst = std::max(worst, std::abs(diff));
+      }
+    INFO("float replay with " << coca.force_evaluations() << " force evaluations: " << worst / cell << " cells");
+    CHECK(worst / cell < 1e-3);
+  }
+}
