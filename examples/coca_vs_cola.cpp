@@ -9,7 +9,7 @@
 // 2. Training: the fourier_linear emulator (per time and k-shell least squares on Ψ1, Ψ2) is
 //    fitted to them and saved to OUTPUT_DIR/fourier_linear.bin.
 // 3. Evaluation on a held-out seed: a PM reference with 100 steps, then tCOLA and tCOCA with
-//    n_f = 0, 2, 4, 8 force evaluations among 10 steps; P(k)/P_ref and 1 − r(k) are printed at
+//    n_f = 0, 2, 4, 8 force evaluations among 10 steps (force_schedule::spread_late); P(k)/P_ref and 1 − r(k) are printed at
 //    k = 0.1, 0.5 and 1 h/Mpc and written to OUTPUT_DIR/coca_vs_cola.txt, plotted (with
 //    /usr/bin/python3 and matplotlib) to OUTPUT_DIR/coca_vs_cola.png.
 // 64³ particles in 128 Mpc/h, 128³ CIC mesh, 10 COLA steps from z = 49 (the quickstart box).
@@ -41,13 +41,8 @@ lf::ic::lpt_fields<float> fields_of(std::uint64_t seed) {
   static const auto power = lf::cosmology::linear_power::from_eisenstein_hu(cosmo);
   return lf::ic::lpt_displacements(box, lf::ic::linear_density_modes<float>(box, power, {.seed = seed}), 2);
 }
-/// n_f force evaluations spread evenly over the kick points 0 … steps − 1.
-lf::stepper::force_schedule spread(std::size_t n_f) {
-  if (n_f == 0) return lf::stepper::force_schedule::never();
-  std::vector<std::size_t> points;
-  for (std::size_t j = 0; j < n_f; ++j) points.push_back(j * steps / n_f);
-  return lf::stepper::force_schedule::at_points(points);
-}
+/// n_f force evaluations at the default placement for few evaluations (force_schedule.hpp).
+lf::stepper::force_schedule spread(std::size_t n_f) { return lf::stepper::force_schedule::spread_late(n_f); }
 lf::stepper::kdk_options grid_with(lf::stepper::force_schedule s) {
   return {.grid = lf::stepper::time_grid::linear(a_start, 1.0, steps), .schedule = std::move(s)};
 }

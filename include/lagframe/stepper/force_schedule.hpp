@@ -36,6 +36,24 @@ class force_schedule {
   }
   /// Never evaluate the force: particles follow the frame.
   static force_schedule never() { return at_points({}); }
+  /// n_f force evaluations placed for accuracy (the default for few evaluations): evenly spaced
+  /// by s = ⌊n/n_f⌋ kick points and ending at the last kick point before the final node,
+  /// j = n − 1, n − 1 − s, …, n − 1 − (n_f − 1)s (n_f ≥ n: every point but the last, whose kick
+  /// only changes the final momenta). Measured (examples/coca_vs_cola set-up: 64³ particles,
+  /// 10 COLA steps from z = 49, against PM with 100 steps; |P/P_ref − 1| at k = 0.5 / 1 h/Mpc,
+  /// tCOLA | tCOCA with fourier_linear):
+  ///   n_f = 8: this {2…9} 1.0 % / 1.4 % | 1.5 % / 0.3 %;  even {0,1,2,3,5,6,7,8} 11 % / 26 % |
+  ///            9 % / 24 %;  {1…8} 3.6 % / 16 % | 4.4 % / 17 %;
+  ///   n_f = 4: this {3,5,7,9} 34 % / 66 % | 24 % / 47 %;  {6,7,8,9} 42 % / 71 % | 21 % / 43 %;
+  ///            even {0,2,5,7} 44 % / 77 % | 31 % / 59 %;  early {0,1,2,3} 66 % / 89 % | 56 % / 82 %;
+  ///   n_f = 3: this {3,6,9} 51 % / 82 % | 37 % / 66 %;  even {0,3,6} 54 % / 84 % | 40 % / 70 %;
+  ///   n_f = 2: this {4,9} 60 % / 88 % | 46 % / 76 %;  {4,8} 57 % / 86 % | 42 % / 72 %;
+  ///            {8,9} 67 % / 90 % | 49 % / 79 %;  even {0,5} 60 % / 88 % | 44 % / 75 %.
+  /// The late kicks matter most (the residual grows fastest late), but a gap of several steps
+  /// without force costs more than an early one saved.
+  static force_schedule spread_late(std::size_t n_f) {
+    return n_f == 0 ? never() : force_schedule(kind::spread_late, n_f, {});
+  }
 
   /// Throws config_error if a listed point is beyond the run's last kick point.
   void validate(std::size_t steps) const {
@@ -47,6 +65,14 @@ class force_schedule {
   /// Does kick point j (of a run with `steps` steps) evaluate the force?
   [[nodiscard]] bool evaluates(std::size_t j, std::size_t steps) const {
     if (kind_ == kind::every) return j % period_ == 0 || j == steps;
+    if (kind_ == kind::spread_late) {
+      const std::size_t n_f = period_;
+      if (n_f >= steps) return j < steps;
+      const std::size_t spacing = steps / n_f;
+      if (j >= steps) return false;
+      const std::size_t back = steps - 1 - j;  // kick points counted back from n − 1
+      return back % spacing == 0 && back / spacing < n_f;
+    }
     return std::binary_search(points_.begin(), points_.end(), j);
   }
 
@@ -58,7 +84,7 @@ class force_schedule {
   }
 
  private:
-  enum class kind { every, list };
+  enum class kind { every, list, spread_late };
   force_schedule(kind k, std::size_t period, std::vector<std::size_t> points)
       : kind_(k), period_(period), points_(std::move(points)) {}
 
