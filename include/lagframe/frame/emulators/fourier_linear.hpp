@@ -53,6 +53,7 @@
 #include "lagframe/frame/emulators/recorded.hpp"
 #include "lagframe/ic/lpt.hpp"
 #include "lagframe/io/atomic_file.hpp"
+#include "lagframe/io/binary_file.hpp"
 
 namespace lagframe::frame::emulators {
 
@@ -74,42 +75,25 @@ struct fourier_linear_model {
   }
 
   void save(const std::filesystem::path& path) const {
-    if constexpr (std::endian::native != std::endian::little) {
-      throw io_error("lagframe: fourier_linear_model::save: big-endian hosts are not supported");
-    }
     io::write_atomically(path, [&](const std::filesystem::path& tmp) {
-      std::FILE* f = std::fopen(tmp.c_str(), "wb");
-      if (f == nullptr) throw io_error(lagframe::detail::concat("lagframe: cannot open ", tmp.string(), " for writing"));
-      bool ok = true;
-      const auto put = [&](const void* data, std::size_t bytes) {
-        if (bytes > 0 && ok) ok = std::fwrite(data, 1, bytes, f) == bytes;
-      };
-      const std::uint64_t head[2] = {grid.particles_1d, 0};
+      io::binary_writer out(tmp);
+      const std::uint64_t n = grid.particles_1d;
       const std::uint64_t counts[2] = {times.size(), shells};
-      put("LFFLIN01", 8);
-      put(&head[0], 8);
-      put(&grid.side_mpc_h, 8);
-      put(counts, 16);
-      put(times.data(), 8 * times.size());
-      put(alpha.data(), 8 * alpha.size());
-      put(beta.data(), 8 * beta.size());
-      if (std::fclose(f) != 0) ok = false;
-      if (!ok) throw io_error(lagframe::detail::concat("lagframe: write failed on ", tmp.string()));
+      out.put("LFFLIN01", 8);
+      out.put(&n, 8);
+      out.put(&grid.side_mpc_h, 8);
+      out.put(counts, 16);
+      out.put(times.data(), 8 * times.size());
+      out.put(alpha.data(), 8 * alpha.size());
+      out.put(beta.data(), 8 * beta.size());
+      out.finish();
     });
   }
 
   [[nodiscard]] static fourier_linear_model load(const std::filesystem::path& path) {
-    if constexpr (std::endian::native != std::endian::little) {
-      throw io_error("lagframe: fourier_linear_model::load: big-endian hosts are not supported");
-    }
-    const auto fail = [&](const std::string& problem) -> void {
-      throw io_error(lagframe::detail::concat("lagframe: fourier_linear model file ", path.string(), ": ", problem));
-    };
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) fail("cannot open for reading");
-    const auto get = [&](void* data, std::size_t bytes, const char* what) {
-      if (bytes > 0 && std::fread(data, 1, bytes, f.get()) != bytes) fail(lagframe::detail::concat("truncated while reading ", what));
-    };
+    io::binary_reader in(path, "fourier_linear model file");
+    const auto fail = [&](const std::string& problem) { in.fail(problem); };
+    const auto get = [&](void* data, std::size_t bytes, const char* what) { in.get(data, bytes, what); };
     char magic[8];
     get(magic, 8, "the magic string");
     if (std::memcmp(magic, "LFFLIN01", 8) != 0) fail("not a lagframe fourier_linear model (bad magic)");
@@ -131,8 +115,7 @@ struct fourier_linear_model {
     get(m.times.data(), 8 * m.times.size(), "the times");
     get(m.alpha.data(), 8 * m.alpha.size(), "alpha");
     get(m.beta.data(), 8 * m.beta.size(), "beta");
-    char extra = 0;
-    if (std::fread(&extra, 1, 1, f.get()) != 0) fail("longer than its header says");
+    in.expect_end();
     for (std::size_t t = 1; t < m.times.size(); ++t)
       if (!(m.times[t] > m.times[t - 1])) fail("times are not increasing");
     return m;

@@ -46,6 +46,7 @@
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/frame/emulators/concepts.hpp"
 #include "lagframe/io/atomic_file.hpp"
+#include "lagframe/io/binary_file.hpp"
 
 namespace lagframe::frame::emulators {
 
@@ -98,50 +99,32 @@ class recorded_data {
 
   /// Write to `path` in the format of the file comment (atomically: no partial file).
   void save(const std::filesystem::path& path) const {
-    if constexpr (std::endian::native != std::endian::little) {
-      throw io_error("lagframe: recorded_data::save: big-endian hosts are not supported");
-    }
     io::write_atomically(path, [&](const std::filesystem::path& tmp) {
-      std::FILE* f = std::fopen(tmp.c_str(), "wb");
-      if (f == nullptr) throw io_error(lagframe::detail::concat("lagframe: cannot open ", tmp.string(), " for writing"));
-      bool ok = true;
-      const auto put = [&](const void* data, std::size_t bytes) {
-        if (bytes > 0 && ok) ok = std::fwrite(data, 1, bytes, f) == bytes;
-      };
+      io::binary_writer out(tmp);
       const std::uint32_t element = sizeof(Real);
       const auto name_length = static_cast<std::uint32_t>(base_frame_.size());
       const auto n1 = static_cast<std::uint64_t>(grid_.particles_1d);
       const double side = grid_.side_mpc_h;
       const auto count = static_cast<std::uint64_t>(times_.size());
-      put(detail::recorded_magic, 8);
-      put(&element, 4);
-      put(&name_length, 4);
-      put(&n1, 8);
-      put(&side, 8);
-      put(&count, 8);
-      put(base_frame_.data(), base_frame_.size());
-      put(times_.data(), times_.size() * sizeof(double));
-      put(momenta_.data(), momenta_.size() * sizeof(vec3<Real>));
-      if (std::fclose(f) != 0) ok = false;
-      if (!ok) throw io_error(lagframe::detail::concat("lagframe: write failed on ", tmp.string()));
+      out.put(detail::recorded_magic, 8);
+      out.put(&element, 4);
+      out.put(&name_length, 4);
+      out.put(&n1, 8);
+      out.put(&side, 8);
+      out.put(&count, 8);
+      out.put(base_frame_.data(), base_frame_.size());
+      out.put(times_.data(), times_.size() * sizeof(double));
+      out.put(momenta_.data(), momenta_.size() * sizeof(vec3<Real>));
+      out.finish();
     });
   }
 
   /// Read a file written by save (with float or double elements). Throws io_error naming the
   /// path and what is wrong with it.
   [[nodiscard]] static recorded_data load(const std::filesystem::path& path) {
-    if constexpr (std::endian::native != std::endian::little) {
-      throw io_error("lagframe: recorded_data::load: big-endian hosts are not supported");
-    }
-    const auto fail = [&](const std::string& problem) -> void {
-      throw io_error(lagframe::detail::concat("lagframe: recorded momenta file ", path.string(), ": ", problem));
-    };
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) fail("cannot open for reading");
-    const auto get = [&](void* data, std::size_t bytes, const char* what) {
-      if (bytes > 0 && std::fread(data, 1, bytes, f.get()) != bytes)
-        fail(lagframe::detail::concat("truncated while reading ", what));
-    };
+    io::binary_reader in(path, "recorded momenta file");
+    const auto fail = [&](const std::string& problem) { in.fail(problem); };
+    const auto get = [&](void* data, std::size_t bytes, const char* what) { in.get(data, bytes, what); };
     char magic[8];
     get(magic, 8, "the magic string");
     if (std::memcmp(magic, detail::recorded_magic, 8) != 0) fail("not a lagframe recorded-momenta file (bad magic)");
@@ -180,8 +163,7 @@ class recorded_data {
       get(buffer.data(), values * 8, "the momenta");
       for (std::size_t v = 0; v < values; ++v) out.momenta_[v / 3][v % 3] = static_cast<Real>(buffer[v]);
     }
-    char extra = 0;
-    if (std::fread(&extra, 1, 1, f.get()) != 0) fail("longer than its header says");
+    in.expect_end();
     return out;
   }
 
