@@ -4,15 +4,25 @@
 // 64³ particles in 128 Mpc/h, a 128³ CIC mesh, float, FFTW ESTIMATE (as the examples run).
 // fourier_linear predicts p_ML(q, a) from Ψ1, Ψ2 in Fourier space: per component one pass over
 // the modes and one 64³ inverse FFT; a time between two stored times interpolates two.
+// With libtorch (LAGFRAME_BENCH_TORCH) also the shipped network, models/coca_net_64_128.pt: its
+// `prepare` (the convolutional network, once per run) and its `momenta` (per time: the
+// fourier_linear map in torch and a K-term sum), on libtorch's own threads (set with the
+// argument through at::set_num_threads).
 // Arguments: threads.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "lagframe/lagframe.hpp"
+#ifdef LAGFRAME_BENCH_TORCH
+#include <ATen/Parallel.h>
+
+#include "lagframe/frame/emulators/torchscript.hpp"
+#endif
 
 namespace {
 
@@ -56,6 +66,36 @@ void BM_emulator_fourier_linear(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_emulator_fourier_linear)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+#ifdef LAGFRAME_BENCH_TORCH
+void BM_emulator_network_momenta(benchmark::State& state) {
+  at::set_num_threads(static_cast<int>(state.range(0)));
+  emu::torchscript<float> e{std::filesystem::path(LAGFRAME_MODELS_DIR "/coca_net_64_128.pt")};
+  e.bind(fields());
+  std::vector<vec3<float>> out(grid.particle_count());
+  e.momenta(out, 0.5);  // warm-up
+  double a = 0.5;
+  for (auto _ : state) {
+    e.momenta(out, a);
+    a = a > 0.9 ? 0.5 : a + 0.0371;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["threads"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_emulator_network_momenta)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_emulator_network_prepare(benchmark::State& state) {
+  at::set_num_threads(static_cast<int>(state.range(0)));
+  emu::torchscript<float> e{std::filesystem::path(LAGFRAME_MODELS_DIR "/coca_net_64_128.pt")};
+  e.bind(fields());  // warm-up
+  for (auto _ : state) {
+    e.bind(fields());
+    benchmark::ClobberMemory();
+  }
+  state.counters["threads"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_emulator_network_prepare)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
 
 void BM_force_pm(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(0)));

@@ -69,3 +69,17 @@ if(NOT TARGET lagframe::fftw_mpi)
                                                       lagframe::fftw3)
   endif()
 endif()
+
+# Optional: the TorchScript emulator of the COCA frame (frame/emulators/torchscript.hpp) through
+# Debian's libtorch-dev. Not linked into lagframe::lagframe: users who include that header link
+# lagframe::torch themselves. LAGFRAME_WITH_TORCH=OFF skips the search.
+if(NOT DEFINED LAGFRAME_WITH_TORCH)
+  set(LAGFRAME_WITH_TORCH ON CACHE BOOL "Look for libtorch (the TorchScript COCA emulator)")
+endif()
+if(LAGFRAME_WITH_TORCH AND NOT TARGET lagframe::torch)
+  find_package(Torch QUIET)
+  if(Torch_FOUND)
+    add_library(lagframe::torch INTERFACE IMPORTED GLOBAL)
+    target_link_libraries(lagframe::torch INTERFACE ${TORCH_LIBRARIES})
+  endif()
+endif()

@@ -38,6 +38,8 @@
 namespace {
 namespace lf = lagframe;
 using lagframe_run::run_config;
+/// tCOCA: the second-order LPT frame plus a fourier_linear emulator ([frame] type = "coca").
+using coca_frame = lf::frame::emulated<lf::frame::lpt<2, float>, lf::frame::emulators::fourier_linear<float>>;
 using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point t0) {
@@ -79,6 +81,8 @@ lf::stepper::time_grid make_grid(const run_config& c) {
 lf::stepper::force_schedule make_schedule(const run_config& c) {
   if (c.schedule == "every_nth") return lf::stepper::force_schedule::every_nth(c.schedule_every);
   if (c.schedule == "points") return lf::stepper::force_schedule::at_points(c.schedule_points);
+  if (c.schedule == "interior") return lf::stepper::force_schedule::interior();
+  if (c.schedule == "spread_late") return lf::stepper::force_schedule::spread_late(c.schedule_forces);
   return lf::stepper::force_schedule::every_step();
 }
 
@@ -190,6 +194,14 @@ phase_times run(const run_config& c, const std::string& script_dir, const lf::io
   sim_t sim{c.cosmology, c.box, lf::force::particle_mesh<Assignment>(c.box, c.pm),
             lf::stepper::kick_drift_kick<Factors>({.grid = grid, .schedule = make_schedule(c)}, factors)};
   if (!c.wisdom_file.empty()) lf::fft::export_wisdom(c.wisdom_file);
+  if constexpr (std::is_same_v<Frame, coca_frame>) {
+    const lf::frame::emulators::fourier_linear<float> emulator(std::make_shared<const lf::frame::emulators::fourier_linear_model>(
+        lf::frame::emulators::fourier_linear_model::load(c.emulator_file)));
+    emulator.validate(c.box, grid.a_start(), grid.a_end());
+    sim.set_frame_options({emulator, c.integration == "as_particles" ? lf::frame::ml_integration::as_particles
+                                                                     : lf::frame::ml_integration::as_lpt});
+    std::printf("tCOCA frame: fourier_linear emulator %s (%s)\n", c.emulator_file.c_str(), c.integration.c_str());
+  }
   times.setup = seconds_since(t0);
 
   t0 = clock_type::now();
@@ -326,7 +338,7 @@ phase_times run_scola(const run_config& c, const std::string& script_dir) {
 using ics_ptr = const lf::io::ic_particles*;
 template <class Frame, class Assignment>
 phase_times dispatch_factors(const run_config& c, const std::string& scripts, ics_ptr ics) {
-  if constexpr (!std::is_same_v<Frame, lf::frame::inertial<float>>) {
+  if constexpr (!std::is_same_v<Frame, lf::frame::inertial<float>> && !std::is_same_v<Frame, coca_frame>) {
     if (c.scola) {
       if (c.factors == "quinn") return run_scola<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts);
       if (c.factors == "fastpm") return run_scola<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts);
@@ -345,6 +357,7 @@ phase_times dispatch_assignment(const run_config& c, const std::string& scripts,
 phase_times dispatch(const run_config& c, const std::string& scripts, ics_ptr ics) {
   if (c.frame == "inertial") return dispatch_assignment<lf::frame::inertial<float>>(c, scripts, ics);
   if (c.frame == "lpt1") return dispatch_assignment<lf::frame::lpt<1, float>>(c, scripts, ics);
+  if (c.frame == "coca") return dispatch_assignment<coca_frame>(c, scripts, ics);
   return dispatch_assignment<lf::frame::lpt<2, float>>(c, scripts, ics);
 }
 

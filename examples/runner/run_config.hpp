@@ -7,9 +7,11 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -44,7 +46,9 @@ struct run_config {
   double restart_redshift = -1;
   std::string restart_format = "npy";  // npy | gadget_hdf5
   // frame, force, stepper
-  std::string frame = "lpt2";  // inertial | lpt1 | lpt2
+  std::string frame = "lpt2";  // inertial | lpt1 | lpt2 | coca (tCOCA: lpt2 + fourier_linear emulator)
+  std::filesystem::path emulator_file;      // coca: a fourier_linear model file
+  std::string integration = "as_lpt";       // coca: as_lpt | as_particles (frame/emulated.hpp)
   std::string assignment = "cic";  // cic | tsc
   lf::force::pm_options pm;
   std::string wisdom_file;
@@ -52,7 +56,8 @@ struct run_config {
   double n_lpt = -2.5;
   std::size_t steps = 10;
   std::string spacing = "linear";  // linear | log
-  std::string schedule = "every_step";  // every_step | every_nth | points
+  std::string schedule = "every_step";  // every_step | every_nth | points | interior | spread_late
+  std::size_t schedule_forces = 8;      // spread_late: number of force evaluations
   std::size_t schedule_every = 1;
   std::vector<std::size_t> schedule_points;
   // outputs
@@ -272,9 +277,15 @@ inline run_config read_config(const toml::table& root) {
 #endif
   }
 
-  c.frame = r.choice("frame", "type", c.frame, {"inertial", "lpt1", "lpt2"});
-  if (c.frame == "lpt2" && c.lpt_order != 2)
-    r.fail_value("frame", "type", "\"lpt2\"", "initial_conditions.lpt_order = 2 for the second-order frame");
+  c.frame = r.choice("frame", "type", c.frame, {"inertial", "lpt1", "lpt2", "coca"});
+  if ((c.frame == "lpt2" || c.frame == "coca") && c.lpt_order != 2)
+    r.fail_value("frame", "type", "\"" + c.frame + "\"", "initial_conditions.lpt_order = 2 for the second-order frame");
+  c.emulator_file = r.get<std::string>("frame", "emulator_file", "");
+  c.integration = r.choice("frame", "integration", c.integration, {"as_lpt", "as_particles"});
+  if (c.frame == "coca" && c.emulator_file.empty())
+    r.fail_value("frame", "emulator_file", "\"\"", "a fourier_linear model file with type = \"coca\"");
+  if (c.frame == "coca" && !std::filesystem::is_regular_file(c.emulator_file))
+    r.fail_value("frame", "emulator_file", "\"" + c.emulator_file.string() + "\"", "an existing file");
 
   c.assignment = r.choice("force", "assignment", c.assignment, {"cic", "tsc"});
   c.pm.grid_1d = r.get<std::size_t>("force", "grid_1d", 2 * c.box.particles_1d);
@@ -300,7 +311,8 @@ inline run_config read_config(const toml::table& root) {
   c.steps = r.get<std::size_t>("stepper", "steps", c.steps);
   if (c.steps < 1 || c.steps > 100000) r.fail_value("stepper", "steps", std::to_string(c.steps), "an integer in [1, 100000]");
   c.spacing = r.choice("stepper", "spacing", c.spacing, {"linear", "log"});
-  c.schedule = r.choice("stepper", "schedule", c.schedule, {"every_step", "every_nth", "points"});
+  c.schedule = r.choice("stepper", "schedule", c.schedule, {"every_step", "every_nth", "points", "interior", "spread_late"});
+  c.schedule_forces = r.get<std::size_t>("stepper", "schedule_forces", c.schedule_forces);
   c.schedule_every = r.get<std::size_t>("stepper", "schedule_every", 1);
   if (c.schedule_every < 1) r.fail_value("stepper", "schedule_every", "0", "an integer >= 1");
   c.schedule_points = r.get_array<std::size_t>("stepper", "schedule_points", {});
@@ -348,7 +360,8 @@ inline run_config read_config(const toml::table& root) {
       r.fail_value("force", "grid_1d", std::to_string(c.pm.grid_1d),
                    "a multiple of box.particles_1d with [scola] (tile meshes have grid_1d/particles_1d cells per particle)");
     c.scola_tiling.mesh_per_particle = c.pm.grid_1d / c.box.particles_1d;
-    if (c.frame == "inertial") r.fail_value("frame", "type", "\"inertial\"", "\"lpt1\" or \"lpt2\" with [scola]");
+    if (c.frame == "inertial" || c.frame == "coca")
+      r.fail_value("frame", "type", "\"" + c.frame + "\"", "\"lpt1\" or \"lpt2\" with [scola]");
     if (c.output_redshifts.size() != 1)
       r.fail_value("output", "redshifts", std::to_string(c.output_redshifts.size()) + " redshifts",
                    "one redshift with [scola] (tiles deliver their final state only)");
@@ -364,6 +377,18 @@ inline run_config read_config(const toml::table& root) {
 
   r.reject_unknown_keys();
   c.cosmology.validate();  // the remaining physical constraints (E² > 0, Ω_b < Ω_m, …)
+  // tCOCA: the emulator must fit the box, the particle grid and the run's time range, checked
+  // before anything is written.
+  if (c.frame == "coca") {
+    try {
+      const lf::frame::emulators::fourier_linear<float> emulator(std::make_shared<const lf::frame::emulators::fourier_linear_model>(
+          lf::frame::emulators::fourier_linear_model::load(c.emulator_file)));
+      const double z_end = *std::min_element(c.output_redshifts.begin(), c.output_redshifts.end());
+      emulator.validate(c.box, 1.0 / (1.0 + c.z_start), 1.0 / (1.0 + z_end));
+    } catch (const lf::error& e) {
+      r.fail_value("frame", "emulator_file", "\"" + c.emulator_file.string() + "\"", e.what());
+    }
+  }
   return c;
 }
 

@@ -2,7 +2,8 @@
 // tCOCA is ML-safe (PHYSICS.md §4.4; Bartlett et al. 2024): with an emulator that is wrong on
 // purpose — its prediction scaled by 1.5, or trained at Ω_m = 0.25 and used at Ω_m = 0.3111 —
 // the P(k) error against a 100-step PM reference falls as more forces are evaluated, and with
-// every force evaluated it is as small as tCOLA's. 32³ particles in 64 Mpc/h (the issue's
+// every force evaluated it is no more than 1 % above tCOLA's (measured: below it, 0.6 % and
+// 0.02 % against tCOLA's 1.2 % at k = 0.5; with ml_integration::as_particles it is tCOLA's). 32³ particles in 64 Mpc/h (the issue's
 // figures are for 64³ in 128 Mpc/h; this is the same k range at a quarter of the cost), 64³ CIC
 // mesh, 16 COLA steps from a = 0.05, n_f = 2, 4, 8, 16 force evaluations spread evenly over the
 // kick points 0 … 15.
@@ -135,6 +136,11 @@ TEST_CASE("ML-safety: a wrong emulator's error falls with the force evaluations,
         previous[t] = e[t];
       }
     }
-    for (int t = 0; t < 2; ++t) CHECK(std::abs(previous[t] - cola_16[t]) < 0.01);
+    // With every force evaluated: within 1 % of tCOLA's error or better (the as_lpt frame is
+    // closer to the reference than tCOLA); with the ML frame integrated by the particles'
+    // operators it is tCOLA itself (frame/emulated.hpp).
+    for (int t = 0; t < 2; ++t) CHECK(previous[t] < cola_16[t] + 0.01);
+    const auto as_particles = pk_errors(run<coca>(spread(16), frame::emulated_options<scaled>(emulator, frame::ml_integration::as_particles)), ref);
+    for (int t = 0; t < 2; ++t) CHECK(as_particles[t] == doctest::Approx(cola_16[t]).epsilon(1e-6));
   }
 }

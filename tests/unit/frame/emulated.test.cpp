@@ -12,6 +12,7 @@
 #include "lagframe/frame/emulated.hpp"
 #include "lagframe/frame/emulators/none.hpp"
 #include "lagframe/lagframe.hpp"
+#include "lagframe/stepper/quadrature.hpp"
 
 using namespace lagframe;
 
@@ -100,49 +101,61 @@ TEST_CASE("emulated<lpt<2>, none> is tCOLA bit for bit (every step and a sparse 
   }
 }
 
-TEST_CASE("emulated frame without forces: x − x_tCOLA is the drift integral of p_ML") {
+TEST_CASE("emulated frame without forces: x − x_tCOLA is the integral of p_ML (each integration)") {
   using frame_t = frame::emulated<frame::lpt<2, double>, quadratic_in_a>;
   const auto options = ten_steps(stepper::force_schedule::never());
   sim_of<frame::lpt<2, double>> cola{cosmo, grid, force::pm_options{.grid_1d = 64}, options};
-  sim_of<frame_t> coca{cosmo, grid, force::pm_options{.grid_1d = 64}, options};
   cola.set_initial_conditions(fields_of(3));
-  coca.set_initial_conditions(fields_of(3));
-  // Entering the frame: π = −p_ML(a_start).
-  const auto psi1 = fields_of(7, 1).psi1;
-  CHECK(coca.residual_momenta()[11][1] == doctest::Approx(-quadratic_in_a::f(0.1) * psi1[11][1]).epsilon(1e-13));
   cola.run_until(1.0);
-  coca.run_until(1.0);
-  CHECK(coca.force_evaluations() == 0);
+  const auto psi1 = fields_of(7, 1).psi1;
+  for (const auto integration : {frame::ml_integration::as_lpt, frame::ml_integration::as_particles}) {
+    const bool as_lpt = integration == frame::ml_integration::as_lpt;
+    CAPTURE(as_lpt);
+    sim_of<frame_t> coca{cosmo, grid, force::pm_options{.grid_1d = 64}, options};
+    coca.set_frame_options({quadratic_in_a{}, integration});
+    coca.set_initial_conditions(fields_of(3));
+    // Entering the frame: π = −p_ML(a_start).
+    CHECK(coca.residual_momenta()[11][1] == doctest::Approx(-quadratic_in_a::f(0.1) * psi1[11][1]).epsilon(1e-13));
+    coca.run_until(1.0);
+    CHECK(coca.force_evaluations() == 0);
 
-  // Independently: π stays −p_ML(a_0), so each drift j adds 𝒟_j [p_ML(a_{j+1/2}) − p_ML(a_0)].
-  const auto& g = coca.growth();
-  const auto& tg = options.grid;
-  double weight = 0;
-  for (std::size_t j = 0; j < tg.steps(); ++j)
-    weight += stepper::factors::cola{}.drift(g, tg.node(j), tg.node(j + 1), tg.midpoint(j)) *
-              (quadratic_in_a::f(tg.midpoint(j)) - quadratic_in_a::f(tg.node(0)));
-  std::vector<vec3<double>> shift(psi1.size()), dp(psi1.size());
-  for (std::size_t i = 0; i < psi1.size(); ++i)
-    for (int d = 0; d < 3; ++d) {
-      shift[i][d] = weight * psi1[i][d];
-      dp[i][d] = (quadratic_in_a::f(1.0) - quadratic_in_a::f(0.1)) * psi1[i][d];
+    // Independently: π stays −p_ML(a_0), so the drifts add Σ_j 𝒟_j·π plus the frame's motion:
+    //   as_particles: Σ_j 𝒟_j p_ML(a_{j+1/2});  as_lpt: ∫ p_ML da/(a³E) (exact for p_ML ∝ a²).
+    const auto& g = coca.growth();
+    const auto& tg = options.grid;
+    double weight = 0;
+    for (std::size_t j = 0; j < tg.steps(); ++j) {
+      const double d = stepper::factors::cola{}.drift(g, tg.node(j), tg.node(j + 1), tg.midpoint(j));
+      weight += d * ((as_lpt ? 0.0 : quadratic_in_a::f(tg.midpoint(j))) - quadratic_in_a::f(tg.node(0)));
     }
-  double biggest_shift = 0;
-  for (const auto& s : shift) biggest_shift = std::max({biggest_shift, std::abs(s[0]), std::abs(s[1]), std::abs(s[2])});
-  INFO("largest frame displacement Psi_ML = " << biggest_shift << " Mpc/h");
-  CHECK(biggest_shift > 0.5);  // the frame moves particles by a lot more than the tolerance
-  CHECK(periodic_max_difference(coca.positions(), cola.positions(), shift) < 1e-10);
-  // Leaving the frame: p = p_LPT + π + p_ML(a_end) = p_tCOLA + p_ML(1) − p_ML(0.1).
-  const auto p_coca = coca.momenta(), p_cola = cola.momenta();
-  double worst = 0;
-  for (std::size_t i = 0; i < psi1.size(); ++i)
-    for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(p_coca[i][d] - p_cola[i][d] - dp[i][d]));
-  CHECK(worst < 1e-10);
+    if (as_lpt) {
+      weight += stepper::detail::integrate_log_a(
+          [&](double a) { return quadratic_in_a::f(a) / (a * a * a * g.bg().e(a)); }, tg.a_start(), tg.a_end());
+    }
+    std::vector<vec3<double>> shift(psi1.size()), dp(psi1.size());
+    for (std::size_t i = 0; i < psi1.size(); ++i)
+      for (int d = 0; d < 3; ++d) {
+        shift[i][d] = weight * psi1[i][d];
+        dp[i][d] = (quadratic_in_a::f(1.0) - quadratic_in_a::f(0.1)) * psi1[i][d];
+      }
+    double biggest_shift = 0;
+    for (const auto& sh : shift) biggest_shift = std::max({biggest_shift, std::abs(sh[0]), std::abs(sh[1]), std::abs(sh[2])});
+    INFO("largest frame displacement Psi_ML = " << biggest_shift << " Mpc/h");
+    CHECK(biggest_shift > 0.5);  // the frame moves particles by a lot more than the tolerance
+    CHECK(periodic_max_difference(coca.positions(), cola.positions(), shift) < 1e-10);
+    // Leaving the frame: p = p_LPT + π + p_ML(a_end) = p_tCOLA + p_ML(1) − p_ML(0.1).
+    const auto p_coca = coca.momenta(), p_cola = cola.momenta();
+    double worst = 0;
+    for (std::size_t i = 0; i < psi1.size(); ++i)
+      for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(p_coca[i][d] - p_cola[i][d] - dp[i][d]));
+    CHECK(worst < 1e-10);
+  }
 }
 
-TEST_CASE("emulated frame kick: the LPT force leaves −Δp_ML, the drift adds 𝒟·(π + p_ML)") {
+TEST_CASE("as_particles kick and drift: the LPT force leaves −Δp_ML, the drift adds 𝒟·(π + p_ML)") {
   const cosmology::growth g(cosmo);
-  const frame::emulated<frame::lpt<1, double>, quadratic_in_a> fr(g, fields_of(3, 1));
+  const frame::emulated<frame::lpt<1, double>, quadratic_in_a> fr(g, fields_of(3, 1),
+                                                                  {quadratic_in_a{}, frame::ml_integration::as_particles});
   const auto psi1 = fields_of(3, 1).psi1;
   const auto ml = fields_of(7, 1).psi1;
   const double a0 = 0.3, a1 = 0.5, ac = 0.4, K = 0.37;
@@ -161,6 +174,56 @@ TEST_CASE("emulated frame kick: the LPT force leaves −Δp_ML, the drift adds �
     CHECK(x[i][0] == doctest::Approx(wrap_periodic(expected, 64.0)).epsilon(1e-12));
   }
   CHECK_THROWS_AS(fr.kick(std::span<vec3<double>>(pi).first(5), acc, {a0, a1, ac, K, 1.0}), config_error);
+}
+
+TEST_CASE("as_lpt kick and drift: the frame's acceleration with the kick factor, its own displacement") {
+  const cosmology::growth g(cosmo);
+  const frame::emulated<frame::lpt<1, double>, quadratic_in_a> fr(g, fields_of(3, 1));  // as_lpt is the default
+  CHECK(fr.integration() == frame::ml_integration::as_lpt);
+  const auto psi1 = fields_of(3, 1).psi1;
+  const auto ml = fields_of(7, 1).psi1;
+  // A half kick with the force at its start (as the KDK stepper does): g_ML(ac) = ac²E(ac)·f'(ac)·ψ,
+  // the central difference over ±(a1 − a0) being exact for f ∝ a².
+  const double a0 = 0.3, a1 = 0.4, ac = 0.3, K = 0.37;
+  std::vector<vec3<double>> pi(psi1.size(), vec3<double>{1.0, 2.0, 3.0}), acc(psi1.size());
+  for (std::size_t i = 0; i < psi1.size(); ++i)
+    for (int d = 0; d < 3; ++d) acc[i][d] = g.d1(ac) * psi1[i][d];  // −∇φ at linear order
+  fr.kick(pi, acc, {a0, a1, ac, K, 1.5 * cosmo.omega_m * K});
+  const double g_ml = ac * ac * g.bg().e(ac) * 2.0 * quadratic_in_a::c * ac;
+  for (std::size_t i = 0; i < psi1.size(); i += 101)
+    CHECK(pi[i][0] == doctest::Approx(1.0 - K * g_ml * ml[i][0]).epsilon(1e-10));
+
+  // Drift with π = 0: ΔΨ_LPT + ∫ p_ML da/(a³E), whatever the drift factor.
+  const double b0 = 0.3, b1 = 0.5, bc = 0.4;
+  const double integral = stepper::detail::integrate_log_a(
+      [&](double a) { return quadratic_in_a::f(a) / (a * a * a * g.bg().e(a)); }, b0, b1);
+  std::vector<vec3<double>> x(psi1.size(), vec3<double>{10.0, 20.0, 30.0});
+  std::vector<vec3<double>> zero(psi1.size(), vec3<double>{0.0, 0.0, 0.0});
+  fr.drift(x, zero, {b0, b1, bc, 2.0});
+  for (std::size_t i = 0; i < psi1.size(); i += 101) {
+    const double expected = 10.0 + (g.d1(b1) - g.d1(b0)) * psi1[i][0] + integral * ml[i][0];
+    CHECK(x[i][0] == doctest::Approx(wrap_periodic(expected, 64.0)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("as_lpt: a frame on the true trajectory leaves no residual whatever the step") {
+  // p_ML(a) = f(a)·ψ with f ∝ a² and a force equal to the frame's acceleration: the kick (the
+  // force times K minus K·g_ML) cancels exactly, at any step size.
+  const cosmology::growth g(cosmo);
+  const frame::emulated<frame::inertial<double>, quadratic_in_a> fr(g, fields_of(3, 1));
+  const auto ml = fields_of(7, 1).psi1;
+  for (const double h : {0.01, 0.1, 0.3}) {
+    const double a0 = 0.4, a1 = 0.4 + h, ac = 0.4, K = stepper::factors::quinn{}.kick(g, a0, a1, ac);
+    std::vector<vec3<double>> pi(ml.size(), vec3<double>{0.0, 0.0, 0.0}), acc(ml.size());
+    const double g_ml = ac * ac * g.bg().e(ac) * 2.0 * quadratic_in_a::c * ac;
+    const double force_scale = 1.5 * cosmo.omega_m * K;
+    for (std::size_t i = 0; i < ml.size(); ++i)
+      for (int d = 0; d < 3; ++d) acc[i][d] = g_ml * ml[i][d] * K / force_scale;
+    fr.kick(pi, acc, {a0, a1, ac, K, force_scale});
+    double worst = 0;
+    for (const auto& v : pi) worst = std::max({worst, std::abs(v[0]), std::abs(v[1]), std::abs(v[2])});
+    CHECK(worst < 1e-12);
+  }
 }
 
 TEST_CASE("a NaN from the emulator stops the run at the first step with numerical_error") {

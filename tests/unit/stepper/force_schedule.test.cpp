@@ -41,3 +41,11 @@ TEST_CASE("the other schedules") {
                        lagframe::config_error);
   CHECK_THROWS_AS(force_schedule::every_nth(0), lagframe::config_error);
 }
+
+TEST_CASE("interior: every kick point but the first and the last") {
+  using v = std::vector<std::size_t>;
+  CHECK(points(force_schedule::interior(), 9) == v{1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK(force_schedule::interior().count(9) == 8);
+  CHECK(force_schedule::interior().count(17) == 16);
+  CHECK(points(force_schedule::interior(), 1).empty());
+}
