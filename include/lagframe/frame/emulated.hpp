@@ -34,10 +34,11 @@
 /// add_momentum(p, a, ±1) is Base's ± p_LPT(a), then ± p_ML(a). With emulators::none
 /// (p_ML ≡ 0) every operation is Base's own, bit for bit, in both modes.
 ///
-/// Measured (examples/coca_vs_cola, 64³ particles in 128 Mpc/h, 10 steps, n_f = 8, fourier_linear
-/// emulator): as_lpt halves the P(k) error of as_particles at k = 0.5–1 h/Mpc, and with every
-/// force evaluated it is 5× closer to the 100-step reference than tCOLA, which as_particles
-/// equals (README, tCOCA section).
+/// Measured (examples/coca_vs_cola set-up, held-out seed 7, fourier_linear, against PM with 100
+/// steps; P/P_ref − 1 at k = 0.5 / 1 h/Mpc): every force on 10 steps, as_lpt −0.5 % / +0.3 %
+/// where as_particles (= tCOLA) is at +3.2 % / +3.7 %; spread_late(8) on 10 steps, as_lpt
+/// −0.1 % / −1.3 % against +2.6 % / −1.2 % (the latter with 100-step training runs instead of
+/// 160-step ones). README, tCOCA section, for the full table.
 ///
 /// Emulator evaluations are cached (four time slots, least recently used). On a grid with
 /// evenly spaced nodes every time the KDK stepper needs (nodes and midpoints) is evaluated once:

@@ -23,7 +23,7 @@
 /// residual momenta it predicts, e.g. "lpt<2>"; the emulated frame refuses another Base) and
 /// `e.bind(lpt_fields)` (an emulator that predicts from the run's LPT fields receives them from
 /// the emulated frame's constructor, before the frame takes them).
-/// Models: none.hpp, recorded.hpp, fourier_linear.hpp.
+/// Models: none.hpp, recorded.hpp, fourier_linear.hpp, torchscript.hpp (optional, libtorch).
 
 #include <array>
 #include <concepts>
