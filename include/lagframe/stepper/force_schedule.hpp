@@ -37,19 +37,24 @@ class force_schedule {
   /// Never evaluate the force: particles follow the frame.
   static force_schedule never() { return at_points({}); }
   /// Every kick point but the first and the last, j = 1 … n − 1: n_f force evaluations on a
-  /// grid of n = n_f + 1 steps. The default for tCOCA with few force evaluations. The first
-  /// point needs no force in an LPT frame (the residual force vanishes at a_start) and the last
-  /// one only changes the final momenta, not the positions; every evaluation in between keeps
-  /// the residual kicks one step apart. Measured (examples/coca_vs_cola set-up: 64³ particles in
-  /// 128 Mpc/h, COLA steps linear in a from z = 49, held-out seed, against PM with 100 steps;
-  /// largest |P/P_ref − 1| for k ≤ 1 h/Mpc; tCOLA | tCOCA with fourier_linear (as_lpt)):
-  ///   n_f = 8:  interior of 9 steps 5.4 % | 0.84 %;  spread_late(8) of 10 steps 1.5 % | 1.3 %;
-  ///             7 steps, every point 4.5 % | 5.4 %;  (n_f = 10: {0…9} of 10 steps 3.9 % | 0.97 %);
-  ///   n_f = 16: interior of 17 steps 2.7 % | 0.88 %;  spread_late(16) of 16 steps 2.3 % | 1.0 %;
-  ///   n_f = 4:  interior of 5 steps 5.8 % | 10 %;  spread_late(4) of 10 steps 66 % | 48 %;
-  ///   n_f = 2:  interior of 3 steps 72 % | 65 %;  spread_late(2) of 10 steps 88 % | 76 %.
-  /// For tCOLA at n_f ≈ 8 spread_late is better: the LPT frame alone drifts further from the
-  /// truth in a step without force than a good emulated frame does.
+  /// grid of n = n_f + 1 steps. The first point needs no force in an LPT frame (the residual
+  /// force vanishes at a_start) and the last one only changes the final momenta, not the
+  /// positions; every evaluation in between keeps the residual kicks one step apart.
+  /// Measured (examples/coca_vs_cola set-up: 64³ particles in 128 Mpc/h, COLA steps linear in a
+  /// from z = 49, against PM with 100 steps; largest |P/P_ref − 1| for k ≤ 1 h/Mpc), held-out
+  /// seeds 7, 8, 9, 10, 11, tCOCA with the shipped fourier_linear (as_lpt):
+  ///   n_f = 8:  interior of 9 steps   0.84, 4.8, 1.0, 1.3, 1.5 %   (mean 1.9 %)
+  ///             spread_late(8), 10 steps 1.3, 2.6, 0.48, 1.3, 1.8 % (mean 1.5 %)
+  ///             [tCOLA, spread_late(8), 10 steps: 1.5, 3.1, 1.0, 1.7, 1.9 %; interior 5.4, 1.7,
+  ///             4.8, 4.0, 3.0 %]
+  ///   n_f = 16: interior of 17 steps  0.88, 0.36, 0.96, 1.4, 0.70 % (mean 0.85 %)
+  ///             spread_late(16), 16 steps 1.0, —, 0.97, 1.1, 0.87 %
+  ///             [tCOLA, spread_late(16): 2.3, 1.3, 2.3, 2.6, 2.1 %]
+  ///   seed 7 only: n_f = 4, interior of 5 steps 10 % (tCOLA 5.8 %), spread_late(4) of 10 steps
+  ///             48 % (tCOLA 66 %); n_f = 2: 65 % and 76 % (tCOLA 72 % and 88 %).
+  /// Neither placement is better on every seed: at n_f = 8 the error swings by several per cent
+  /// with the seed and the exact step count (unresolved orbits in halos). With few evaluations
+  /// (n_f = 4) interior, on a grid of n_f + 1 steps, is far better for both tCOLA and tCOCA.
   static force_schedule interior() { return force_schedule(kind::interior, 0, {}); }
   /// n_f force evaluations evenly spaced by s = ⌊n/n_f⌋ kick points and ending at the last kick
   /// point before the final node, j = n − 1, n − 1 − s, …, n − 1 − (n_f − 1)s (n_f ≥ n: every
