@@ -258,3 +258,16 @@ TEST_CASE("as_lpt: a 100-step reference recorded at a 10-step grid's times repla
   CHECK(error[0] < 0.05);
   CHECK(error[0] < 0.2 * error[1]);
 }
+
+TEST_CASE("recording_options: a grid's nodes and midpoints, matched to 1e-12") {
+  const auto lin = frame::recording_options::for_grid(stepper::time_grid::linear(0.1, 1.0, 3));
+  REQUIRE(lin.times.size() == 7);
+  CHECK(lin.times[1] == doctest::Approx(0.25));
+  CHECK(lin.times[6] == 1.0);
+  const auto log_grid = stepper::time_grid::logarithmic(0.1, 1.0, 2);
+  const auto lg = frame::recording_options::for_grid(log_grid);
+  CHECK(lg.times[1] == doctest::Approx(std::sqrt(0.1 * std::sqrt(0.1))));  // geometric midpoint
+  CHECK(lg.keeps(lg.times[1] * (1 + 1e-13)));
+  CHECK_FALSE(lg.keeps(lg.times[1] * (1 + 1e-9)));
+  CHECK(frame::recording_options{}.keeps(0.123));  // no list: every time is kept
+}
