@@ -4,8 +4,11 @@
 // deconvolution; 1 = spectral gradient with W⁻² deconvolution), against the four FFTs it
 // contains (one r2c, three c2r) timed alone.
 //
-// Particles sit on their Lagrangian grid displaced by Gaussian offsets of 3 Mpc/h rms per axis
-// (roughly z = 0 displacements), in Lagrangian (id) order. Arguments: threads, measure
+// Particles, in Lagrangian (id) order (argument `positions`): 0 = their Lagrangian grid displaced
+// by independent Gaussian offsets of 3 Mpc/h rms per axis (the z = 0 rms, but with no coherence
+// between neighbours: the worst case for cache reuse); 1 = the z = 0 state of a tCOLA run
+// (Planck-like cosmology, 10 steps from z = 49, seed 1), whose neighbours move together as in any
+// real simulation. Arguments: threads, measure
 // (0 = FFTW_ESTIMATE, the force's default; 1 = FFTW_MEASURE, plans kept as wisdom in the build
 // directory so later runs plan instantly; ESTIMATE runs forget any loaded wisdom). Plans and meshes are made outside the timing loop;
 // the first evaluation (which sizes the deposit buffers) is not timed.
@@ -19,6 +22,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include <lagframe/lagframe.hpp>
 
 #include "lagframe/core/box.hpp"
 #include "lagframe/core/field.hpp"
@@ -36,7 +41,7 @@ constexpr double side = 256.0;
 constexpr double displacement_rms = 3.0;
 const std::string wisdom_prefix = std::string(LAGFRAME_BENCH_DIR) + "/fftw_wisdom";
 
-const std::vector<vec3<float>>& particles() {
+const std::vector<vec3<float>>& particles_gaussian() {
   static const auto x = [] {
     const box b{.side_mpc_h = side, .particles_1d = particles_1d};
     std::mt19937_64 rng(2024);
@@ -49,6 +54,28 @@ const std::vector<vec3<float>>& particles() {
     return out;
   }();
   return x;
+}
+
+const std::vector<vec3<float>>& particles_tcola() {
+  static const auto x = [] {
+    const cosmology::parameters cosmo{};
+    const box b{.side_mpc_h = side, .particles_1d = particles_1d};
+    fft::import_wisdom(wisdom_prefix);
+    using sim_t = simulation<frame::lpt<2>, force::particle_mesh<mesh::cic>,
+                             stepper::kick_drift_kick<stepper::factors::cola>>;
+    sim_t sim{cosmo, b, force::pm_options{.grid_1d = mesh_1d, .planning = fft::planning::measure},
+              stepper::kdk_options{.grid = stepper::time_grid::linear(0.02, 1.0, 10)}};
+    const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
+    sim.set_initial_conditions(ic::lpt_displacements(b, ic::linear_density_modes<float>(b, power, {.seed = 1}), 2));
+    sim.run_until(1.0);
+    const auto p = sim.positions();
+    return std::vector<vec3<float>>(p.begin(), p.end());
+  }();
+  return x;
+}
+
+const std::vector<vec3<float>>& particles(const benchmark::State& state) {
+  return state.range(3) != 0 ? particles_tcola() : particles_gaussian();
 }
 
 fft::planning planning_of(const benchmark::State& state) {
@@ -66,7 +93,7 @@ void prepare(benchmark::State& state) {
 
 void finish(benchmark::State& state) {
   if (planning_of(state) == fft::planning::measure) fft::export_wisdom(wisdom_prefix);
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * particles().size()));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * particles_1d * particles_1d * particles_1d));
   state.counters["threads"] = static_cast<double>(state.range(0));
 }
 
@@ -79,7 +106,7 @@ void BM_force_pm_cic(benchmark::State& state) {
     opt.deconvolve = true;
   }
   force::particle_mesh<mesh::cic, float> pm(b, opt);
-  const auto& x = particles();
+  const auto& x = particles(state);
   std::vector<vec3<float>> acc(x.size());
   pm.accelerations(x, acc);  // sizes the deposit buffers, first touch
   for (auto _ : state) {
@@ -122,10 +149,11 @@ void threads_planning(benchmark::internal::Benchmark* b) {
 }
 
 void threads_planning_kernel(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"threads", "measure", "textbook"});
+  b->ArgNames({"threads", "measure", "textbook", "positions"});
   for (int threads : {1, 2})
     for (int measure : {0, 1})
-      for (int textbook : {0, 1}) b->Args({threads, measure, textbook});
+      for (int textbook : {0, 1})
+        for (int positions : {0, 1}) b->Args({threads, measure, textbook, positions});
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 

@@ -64,10 +64,12 @@
 #include "lagframe/core/field.hpp"
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/fft/plan.hpp"
+#include "lagframe/force/detail/fd4_gather_simd.hpp"
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/force/greens_function.hpp"
 #include "lagframe/force/optimal_influence.hpp"
 #include "lagframe/mesh/concepts.hpp"
+#include "lagframe/mesh/detail/scalar_floor.hpp"
 #include "lagframe/mesh/deposit.hpp"
 #include "lagframe/mesh/interpolate.hpp"
 
@@ -347,14 +349,17 @@ class particle_mesh {
     const Real* const phi = potential_.data();
     const Real* const phi_shifted = work_.data();
     const auto count = static_cast<std::ptrdiff_t>(probes.size());
-    bool bad_position = false;
-#pragma omp parallel for schedule(static) reduction(|| : bad_position)
-    for (std::ptrdiff_t p = 0; p < count; ++p) {
+    const auto n = static_cast<long>(opt_.grid_1d);
+    const fd4_geometry geo{.n = n,
+                           .inv_dx = 1.0 / dx,
+                           .inv_12dx = 1.0 / (12.0 * dx),
+                           .stride = {static_cast<std::size_t>(n) * potential_.padded_last(), potential_.padded_last(), 1}};
+    const auto one = [&](std::size_t p, bool& bad) {
       double x[3];
       for (int d = 0; d < 3; ++d) {
-        x[d] = static_cast<double>(probes[static_cast<std::size_t>(p)][d]);
+        x[d] = static_cast<double>(probes[p][d]);
         if (!(x[d] >= -side && x[d] < 2.0 * side)) {
-          bad_position = true;
+          bad = true;
           x[d] = 0.0;
         }
       }
@@ -363,85 +368,153 @@ class particle_mesh {
         const double x0[3] = {x[0] + t0, x[1] + t0, x[2] + t0};
         const double x1[3] = {x[0] + t1, x[1] + t1, x[2] + t1};
         double g1[3];
-        fd4_gradient_at(phi, x0, g);
-        fd4_gradient_at(phi_shifted, x1, g1);
+        fd4_gradient_at(geo, phi, x0, g);
+        fd4_gradient_at(geo, phi_shifted, x1, g1);
         for (int d = 0; d < 3; ++d) g[d] = 0.5 * (g[d] + g1[d]);
       } else {
-        fd4_gradient_at(phi, x, g);
+        fd4_gradient_at(geo, phi, x, g);
       }
-      acc[static_cast<std::size_t>(p)] = {static_cast<Real>(-g[0]), static_cast<Real>(-g[1]), static_cast<Real>(-g[2])};
+      acc[p] = {static_cast<Real>(-g[0]), static_cast<Real>(-g[1]), static_cast<Real>(-g[2])};
+    };
+    bool bad_position = false;
+#pragma omp parallel for schedule(static) reduction(|| : bad_position)
+    for (std::ptrdiff_t p = 0; p < count; ++p) {
+      bool bad = false;
+      one(static_cast<std::size_t>(p), bad);
+      bad_position = bad_position || bad;
     }
     if (bad_position) {
       throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
     }
   }
 
+  /// Mesh constants of the fused gather, computed once per call.
+  struct fd4_geometry {
+    long n;                  ///< nodes per side
+    double inv_dx;           ///< 1/Δ
+    double inv_12dx;         ///< 1/(12Δ), the 4-point stencil's normalisation
+    std::size_t stride[3];   ///< element strides of x, y, z in the padded real layout
+  };
+
   /// g = Σ_nodes W(node − x) (∇₄φ)(node) for one point x (Mpc/h, in [−L − Δ, 2L + Δ)) of the
-  /// real-space mesh phi (see gather_fd4_gradient).
-  LAGFRAME_INLINE void fd4_gradient_at(const Real* const phi, const double (&x)[3], double (&g)[3]) const {
+  /// real-space mesh phi (see gather_fd4_gradient). The stencil setup avoids libm (floor through
+  /// mesh::detail::scalar_double) and integer division. For a float mesh, a stencil whose taps
+  /// need no periodic wrap on any axis (all but a fraction ≈ 3·(S + 4)/n of the points) is
+  /// summed with SIMD along z (force/detail/fd4_gather_simd.hpp); the other points, and double
+  /// meshes, by fd4_gradient_sums.
+  LAGFRAME_INLINE void fd4_gradient_at(const fd4_geometry& geo, const Real* const phi, const double (&x)[3],
+                                       double (&g)[3]) const {
     constexpr int S = Assignment::support;
     constexpr int T = S + 4;  // taps of the filtered stencil: nodes first−2 … first+S+1
-    const auto n = static_cast<long>(opt_.grid_1d);
-    const double dx = box_.side_mpc_h / static_cast<double>(n);
-    const double inv_dx = 1.0 / dx;
-    const double inv_12dx = 1.0 / (12.0 * dx);
-    const std::size_t row = potential_.padded_last();
-    double w[3][S];         // assignment weights per axis
-    double c[3][T];         // weights convolved with the derivative stencil, per axis
-    std::size_t idx[3][T];  // wrapped node indices first−2 … first+S+1
+    const long n = geo.n;
+    double w[3][S];  // assignment weights per axis
+    double c[3][T];  // weights convolved with the derivative stencil, per axis
+    long f[3];       // first node, wrapped into [0, n)
     for (int d = 0; d < 3; ++d) {
-      const double u = x[d] * inv_dx;
-      const double first = Assignment::first_node(u);
+      const double u = x[d] * geo.inv_dx;
+      const double first = mesh::detail::first_node_inline<Assignment>(u);
       Assignment::weights(u, first, w[d]);
       // first ∈ [−n−2, 2n] (x ∈ [−L − Δ/4, 2L + Δ/4) with the interlacing offsets): one
-      // conditional shift brings it into [−2, n], then the taps need at most two wraps each (no
-      // integer division in this hot loop).
-      long f = static_cast<long>(first);
-      f += f < 0 ? n : 0;
-      f -= f >= n ? n : 0;
-      for (int t = 0; t < T; ++t) {
-        long i = f - 2 + t;
-        i += i < 0 ? n : 0;
-        i -= i >= n ? n : 0;
-        i += i < 0 ? n : 0;  // meshes narrower than the stencil (n < 4) need a second wrap
-        i -= i >= n ? n : 0;
-        idx[d][t] = static_cast<std::size_t>(i);
-        c[d][t] = 0.0;
-      }
+      // conditional shift brings it into [−2, n]; a second pair into [0, n).
+      long fd = static_cast<long>(first);
+      fd += fd < 0 ? n : 0;
+      fd -= fd >= n ? n : 0;
+      fd += fd < 0 ? n : 0;
+      f[d] = fd;
+      for (int t = 0; t < T; ++t) c[d][t] = 0.0;
       // d/dx at node f+s uses φ at offsets ±1 (weight ±8) and ±2 (weight ∓1).
       for (int s = 0; s < S; ++s) {
-        const double ws = w[d][s] * inv_12dx;
+        const double ws = w[d][s] * geo.inv_12dx;
         c[d][s + 2 + 1] += 8.0 * ws;
         c[d][s + 2 - 1] -= 8.0 * ws;
         c[d][s + 2 + 2] -= ws;
         c[d][s + 2 - 2] += ws;
       }
     }
+    if constexpr (std::is_same_v<Real, float>) {
+      const long z_reach = static_cast<long>(detail::fd4_simd_floats<S>());  // floats read per row
+      if (f[0] >= 2 && f[0] + S + 2 <= n && f[1] >= 2 && f[1] + S + 2 <= n && f[2] >= 2 && f[2] - 2 + z_reach <= n) {
+        const float* const corner = phi + static_cast<std::size_t>(f[0] - 2) * geo.stride[0] +
+                                    static_cast<std::size_t>(f[1] - 2) * geo.stride[1] + static_cast<std::size_t>(f[2] - 2);
+        detail::fd4_gradient_sums_float_simd<S>(corner, geo.stride[0], geo.stride[1], w, c, g);
+        return;
+      }
+    }
+    std::size_t off[3][T];  // offsets of the wrapped nodes first−2 … first+S+1 (x, y: rows; z: elements)
+    for (int d = 0; d < 3; ++d)
+      for (int t = 0; t < T; ++t) {
+        long i = f[d] - 2 + t;
+        i += i < 0 ? n : 0;
+        i -= i >= n ? n : 0;
+        i += i < 0 ? n : 0;  // meshes narrower than the stencil (n < 4) need a second wrap
+        i -= i >= n ? n : 0;
+        off[d][t] = static_cast<std::size_t>(i) * geo.stride[d];
+      }
+    const bool contiguous_z = f[2] >= 2 && f[2] + S + 1 < n;
+    if (contiguous_z) {
+      fd4_gradient_sums<true>(phi, off, w, c, g);
+    } else {
+      fd4_gradient_sums<false>(phi, off, w, c, g);
+    }
+  }
+
+  /// The sums of fd4_gradient_at. By linearity each component filters along its own axis and
+  /// weights along the other two. The z-weighted row sums I(a, b) = Σ_e w_z[e] φ(a, b, e) are
+  /// formed once over the cross of rows the x and y components need (shared in the S×S centre),
+  /// and the z component filters the S×S central rows: (2T − S)·S + S²·T loads per point (CIC:
+  /// 64). ContiguousZ: the z taps do not wrap, so they are consecutive elements of each row.
+  template <bool ContiguousZ>
+  static LAGFRAME_INLINE void fd4_gradient_sums(const Real* const phi,
+                                                const std::size_t (&off)[3][Assignment::support + 4],
+                                                const double (&w)[3][Assignment::support],
+                                                const double (&c)[3][Assignment::support + 4], double (&g)[3]) {
+    constexpr int S = Assignment::support;
+    constexpr int T = S + 4;
+    const std::size_t z0 = off[2][0];
+    const auto z_at = [&](const Real* line, int t) -> double {
+      if constexpr (ContiguousZ) {
+        return static_cast<double>(line[z0 + static_cast<std::size_t>(t)]);
+      } else {
+        return static_cast<double>(line[off[2][t]]);
+      }
+    };
+    const auto row_sum = [&](const Real* line) {
+      double inner = 0;
+      for (int e = 0; e < S; ++e) inner += w[2][e] * z_at(line, e + 2);
+      return inner;
+    };
+    double centre[S][S] = {};  // I(a + 2, b + 2)
     double gx = 0, gy = 0, gz = 0;
     // x: filter along x, weights along y and z.
-    for (int t = 0; t < T; ++t)
+    for (int t = 0; t < T; ++t) {
+      double sum = 0;
       for (int b = 0; b < S; ++b) {
-        const Real* line = phi + (idx[0][t] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
-        double inner = 0;
-        for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
-        gx += c[0][t] * w[1][b] * inner;
+        const double inner = row_sum(phi + off[0][t] + off[1][b + 2]);
+        if (t >= 2 && t < 2 + S) centre[t - 2][b] = inner;
+        sum += w[1][b] * inner;
       }
-    // y: filter along y.
-    for (int a = 0; a < S; ++a)
+      gx += c[0][t] * sum;
+    }
+    // y: filter along y; the central rows' sums are reused.
+    for (int a = 0; a < S; ++a) {
+      double sum = 0;
       for (int t = 0; t < T; ++t) {
-        const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][t]) * row;
-        double inner = 0;
-        for (int e = 0; e < S; ++e) inner += w[2][e] * static_cast<double>(line[idx[2][e + 2]]);
-        gy += w[0][a] * c[1][t] * inner;
+        const double inner = (t >= 2 && t < 2 + S) ? centre[a][t - 2] : row_sum(phi + off[0][a + 2] + off[1][t]);
+        sum += c[1][t] * inner;
       }
-    // z: filter along z (contiguous).
-    for (int a = 0; a < S; ++a)
+      gy += w[0][a] * sum;
+    }
+    // z: filter along z (consecutive in memory).
+    for (int a = 0; a < S; ++a) {
+      double sum = 0;
       for (int b = 0; b < S; ++b) {
-        const Real* line = phi + (idx[0][a + 2] * static_cast<std::size_t>(n) + idx[1][b + 2]) * row;
+        const Real* line = phi + off[0][a + 2] + off[1][b + 2];
         double inner = 0;
-        for (int t = 0; t < T; ++t) inner += c[2][t] * static_cast<double>(line[idx[2][t]]);
-        gz += w[0][a] * w[1][b] * inner;
+        for (int t = 0; t < T; ++t) inner += c[2][t] * z_at(line, t);
+        sum += w[1][b] * inner;
       }
+      gz += w[0][a] * sum;
+    }
     g[0] = gx;
     g[1] = gy;
     g[2] = gz;
