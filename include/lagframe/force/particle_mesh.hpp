@@ -337,8 +337,8 @@ class particle_mesh {
   /// 4-point central difference [8(φ₊₁ − φ₋₁) − (φ₊₂ − φ₋₂)]/(12Δ) per axis (whose Fourier
   /// symbol is the finite_difference_4 kernel i(8 sin w − sin 2w)/(6Δ)). By linearity each
   /// component is one 1D filter c = w ⋆ stencil of support + 4 taps along its own axis, times
-  /// the plain weights along the other two: 3·(support+4)·support² loads per particle instead of
-  /// three mesh passes. OpenMP static over particles: results do not depend on the thread count.
+  /// the plain weights along the other two: (2T − S)·S + S²·T loads per particle (CIC: 64) instead
+  /// of three mesh passes. OpenMP static over particles: results do not depend on the thread count.
   /// Interlaced: the average of the same gather from φ of mesh 0 (potential_) at x_p + t₀ and
   /// of mesh 1 (work_) at x_p + t₁.
   template <bool Interlaced>
@@ -408,7 +408,6 @@ class particle_mesh {
     constexpr int T = S + 4;  // taps of the filtered stencil: nodes first−2 … first+S+1
     const long n = geo.n;
     double w[3][S];  // assignment weights per axis
-    double c[3][T];  // weights convolved with the derivative stencil, per axis
     long f[3];       // first node, wrapped into [0, n)
     for (int d = 0; d < 3; ++d) {
       const double u = x[d] * geo.inv_dx;
@@ -421,6 +420,18 @@ class particle_mesh {
       fd -= fd >= n ? n : 0;
       fd += fd < 0 ? n : 0;
       f[d] = fd;
+    }
+    if constexpr (std::is_same_v<Real, float>) {
+      const long z_reach = static_cast<long>(detail::fd4_simd_floats<S>());  // floats read per row
+      if (f[0] >= 2 && f[0] + S + 2 <= n && f[1] >= 2 && f[1] + S + 2 <= n && f[2] >= 2 && f[2] - 2 + z_reach <= n) {
+        const float* const corner = phi + static_cast<std::size_t>(f[0] - 2) * geo.stride[0] +
+                                    static_cast<std::size_t>(f[1] - 2) * geo.stride[1] + static_cast<std::size_t>(f[2] - 2);
+        detail::fd4_gradient_sums_float_simd<S>(corner, geo.stride[0], geo.stride[1], w, geo.inv_12dx, g);
+        return;
+      }
+    }
+    double c[3][T];  // weights convolved with the derivative stencil, per axis
+    for (int d = 0; d < 3; ++d) {
       for (int t = 0; t < T; ++t) c[d][t] = 0.0;
       // d/dx at node f+s uses φ at offsets ±1 (weight ±8) and ±2 (weight ∓1).
       for (int s = 0; s < S; ++s) {
@@ -429,15 +440,6 @@ class particle_mesh {
         c[d][s + 2 - 1] -= 8.0 * ws;
         c[d][s + 2 + 2] -= ws;
         c[d][s + 2 - 2] += ws;
-      }
-    }
-    if constexpr (std::is_same_v<Real, float>) {
-      const long z_reach = static_cast<long>(detail::fd4_simd_floats<S>());  // floats read per row
-      if (f[0] >= 2 && f[0] + S + 2 <= n && f[1] >= 2 && f[1] + S + 2 <= n && f[2] >= 2 && f[2] - 2 + z_reach <= n) {
-        const float* const corner = phi + static_cast<std::size_t>(f[0] - 2) * geo.stride[0] +
-                                    static_cast<std::size_t>(f[1] - 2) * geo.stride[1] + static_cast<std::size_t>(f[2] - 2);
-        detail::fd4_gradient_sums_float_simd<S>(corner, geo.stride[0], geo.stride[1], w, c, g);
-        return;
       }
     }
     std::size_t off[3][T];  // offsets of the wrapped nodes first−2 … first+S+1 (x, y: rows; z: elements)

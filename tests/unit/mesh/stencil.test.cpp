@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
+#include "lagframe/mesh/detail/scalar_floor.hpp"
 #include "lagframe/mesh/detail/simd.hpp"
 #include "lagframe/mesh/detail/stencil_block.hpp"
 #include "mesh_test_support.hpp"
@@ -101,5 +103,29 @@ TEST_CASE("wrap_first_node covers [−2N, 3N)" * doctest::test_suite("unit.mesh"
   for (int f = -2 * n; f < 3 * n; ++f) {
     CAPTURE(f);
     CHECK(mesh::detail::wrap_first_node(static_cast<double>(f), n) == ((f % n) + n) % n);
+  }
+}
+
+TEST_CASE("scalar_double floor equals std::floor, at integers and half-integers too" * doctest::test_suite("unit.mesh")) {
+  // The gather's inline floor (mesh/detail/scalar_floor.hpp): exact for |u| < 2^51; grid
+  // coordinates are in [−2N − 4, 3N + 4]. Integers and values one ulp either side of them are
+  // where a rounding trick would fail.
+  std::vector<double> values = {0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 255.999999, -256.0, 1e6 + 0.25};
+  for (int k = -600; k <= 600; ++k) {
+    const double v = static_cast<double>(k);
+    values.push_back(v);
+    values.push_back(std::nextafter(v, -1e9));
+    values.push_back(std::nextafter(v, 1e9));
+    values.push_back(v + 0.5);
+  }
+  for (const double v : values) {
+    CAPTURE(v);
+    CHECK(floor(mesh::detail::scalar_double(v)).v == std::floor(v));
+  }
+  for (const double u : {-3.7, -0.2, 0.0, 0.49999, 0.5, 7.5, 127.2}) {
+    CAPTURE(u);
+    CHECK(mesh::detail::first_node_inline<mesh::cic>(u) == mesh::cic::first_node(u));
+    CHECK(mesh::detail::first_node_inline<mesh::tsc>(u) == mesh::tsc::first_node(u));
+    CHECK(mesh::detail::first_node_inline<mesh::ngp>(u) == mesh::ngp::first_node(u));
   }
 }
