@@ -53,6 +53,23 @@ struct quadratic_in_a {
   [[nodiscard]] std::array<double, 2> time_range() const { return {0.0, 10.0}; }
 };
 
+/// p_ML(q, a) = c · a⁴ · ψ1(q): a central difference of f over ±h is 4ca³ + 4cah², exactly.
+struct quartic_in_a {
+  using real_type = double;
+  static constexpr std::string_view name = "quartic_in_a";
+  static constexpr double c = 2.0;
+  std::vector<vec3<double>> psi1 = fields_of(7, 1).psi1;
+
+  void momenta(std::span<vec3<double>> out, double a) const {
+    for (std::size_t i = 0; i < out.size(); ++i)
+      for (int d = 0; d < 3; ++d) out[i][d] = c * a * a * a * a * psi1[i][d];
+  }
+  void validate(const box& g, double, double) const {
+    require(g.particle_count() == psi1.size(), "particle count", g.particle_count(), "32^3");
+  }
+  [[nodiscard]] std::array<double, 2> time_range() const { return {0.0, 10.0}; }
+};
+
 /// Finite at the first node, NaN at every later time.
 struct nan_after_start {
   using real_type = double;
@@ -223,6 +240,38 @@ TEST_CASE("as_lpt: a frame on the true trajectory leaves no residual whatever th
     double worst = 0;
     for (const auto& v : pi) worst = std::max({worst, std::abs(v[0]), std::abs(v[1]), std::abs(v[2])});
     CHECK(worst < 1e-12);
+  }
+}
+
+TEST_CASE("as_lpt rate_step: the frame's acceleration is the central difference over ±rate_step·(a1 − a0)") {
+  // With f ∝ a⁴ the central difference over ±h is f'(ac) + 4c·ac·h²: the kick of a force equal
+  // to the true frame acceleration leaves π = −K·ac²E·4c·ac·h²·ψ, 100 times less with
+  // rate_step = 0.1 than with 1.
+  const cosmology::growth g(cosmo);
+  const auto ml = fields_of(7, 1).psi1;
+  const double a0 = 0.5, a1 = 0.6, ac = 0.5, K = stepper::factors::quinn{}.kick(g, a0, a1, ac);
+  const double true_rate = ac * ac * g.bg().e(ac) * 4.0 * quartic_in_a::c * ac * ac * ac;
+  const double force_scale = 1.5 * cosmo.omega_m * K;
+  for (const double step : {1.0, 0.1}) {
+    const frame::emulated<frame::inertial<double>, quartic_in_a> fr(
+        g, fields_of(3, 1), frame::emulated_options<quartic_in_a>(quartic_in_a{}, frame::ml_integration::as_lpt, step));
+    CHECK(fr.rate_step() == step);
+    std::vector<vec3<double>> pi(ml.size(), vec3<double>{0.0, 0.0, 0.0}), acc(ml.size());
+    for (std::size_t i = 0; i < ml.size(); ++i)
+      for (int d = 0; d < 3; ++d) acc[i][d] = true_rate * ml[i][d] * K / force_scale;
+    fr.kick(pi, acc, {a0, a1, ac, K, force_scale});
+    const double h = step * (a1 - a0);
+    const double expected = -K * ac * ac * g.bg().e(ac) * 4.0 * quartic_in_a::c * ac * h * h;
+    CAPTURE(step);
+    for (std::size_t i = 0; i < ml.size(); i += 97)
+      CHECK(pi[i][1] == doctest::Approx(expected * ml[i][1]).epsilon(1e-7).scale(1e-12));
+  }
+  for (const double bad : {0.0, -0.5, 1.5, std::numeric_limits<double>::quiet_NaN()}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS((frame::emulated<frame::inertial<double>, quartic_in_a>(
+                             g, fields_of(3, 1),
+                             frame::emulated_options<quartic_in_a>(quartic_in_a{}, frame::ml_integration::as_lpt, bad))),
+                         doctest::Contains("rate_step"), config_error);
   }
 }
 
