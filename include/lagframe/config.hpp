@@ -22,6 +22,9 @@
 
 #if defined(__GNUC__)
 #define LAGFRAME_INLINE inline __attribute__((always_inline))
+/// A rarely taken path kept out of line, so that it does not bloat the hot loop that calls it.
+#define LAGFRAME_COLD __attribute__((noinline, cold))
 #else
 #define LAGFRAME_INLINE inline
+#define LAGFRAME_COLD
 #endif

@@ -354,33 +354,12 @@ class particle_mesh {
                            .inv_dx = 1.0 / dx,
                            .inv_12dx = 1.0 / (12.0 * dx),
                            .stride = {static_cast<std::size_t>(n) * potential_.padded_last(), potential_.padded_last(), 1}};
-    const auto one = [&](std::size_t p, bool& bad) {
-      double x[3];
-      for (int d = 0; d < 3; ++d) {
-        x[d] = static_cast<double>(probes[p][d]);
-        if (!(x[d] >= -side && x[d] < 2.0 * side)) {
-          bad = true;
-          x[d] = 0.0;
-        }
-      }
-      double g[3];
-      if constexpr (Interlaced) {
-        const double x0[3] = {x[0] + t0, x[1] + t0, x[2] + t0};
-        const double x1[3] = {x[0] + t1, x[1] + t1, x[2] + t1};
-        double g1[3];
-        fd4_gradient_at(geo, phi, x0, g);
-        fd4_gradient_at(geo, phi_shifted, x1, g1);
-        for (int d = 0; d < 3; ++d) g[d] = 0.5 * (g[d] + g1[d]);
-      } else {
-        fd4_gradient_at(geo, phi, x, g);
-      }
-      acc[p] = {static_cast<Real>(-g[0]), static_cast<Real>(-g[1]), static_cast<Real>(-g[2])};
-    };
     bool bad_position = false;
 #pragma omp parallel for schedule(static) reduction(|| : bad_position)
     for (std::ptrdiff_t p = 0; p < count; ++p) {
+      const auto i = static_cast<std::size_t>(p);
       bool bad = false;
-      one(static_cast<std::size_t>(p), bad);
+      acc[i] = fd4_gather_one<Interlaced>(geo, phi, phi_shifted, side, t0, t1, probes[i], bad);
       bad_position = bad_position || bad;
     }
     if (bad_position) {
@@ -396,6 +375,37 @@ class particle_mesh {
     std::size_t stride[3];   ///< element strides of x, y, z in the padded real layout
   };
 
+  /// −∇₄φ at one probe (both meshes averaged when interlaced); `bad` is set, and the point
+  /// replaced by the origin, for a coordinate outside [−L, 2L) or not finite.
+  template <bool Interlaced>
+  LAGFRAME_INLINE vec3<Real> fd4_gather_one(const fd4_geometry& geo, const Real* const phi,
+                                            const Real* const phi_shifted, const double side, const double t0,
+                                            const double t1, const vec3<Real>& probe, bool& bad) const {
+    double x[3];
+    for (int d = 0; d < 3; ++d) {
+      x[d] = static_cast<double>(probe[d]);
+      if (!(x[d] >= -side && x[d] < 2.0 * side)) {
+        bad = true;
+        x[d] = 0.0;
+      }
+    }
+    double g[3];
+    if constexpr (Interlaced) {
+      const double x0[3] = {x[0] + t0, x[1] + t0, x[2] + t0};
+      const double x1[3] = {x[0] + t1, x[1] + t1, x[2] + t1};
+      double g1[3];
+      fd4_gradient_at(geo, phi, x0, g);
+      fd4_gradient_at(geo, phi_shifted, x1, g1);
+      for (int d = 0; d < 3; ++d) g[d] = 0.5 * (g[d] + g1[d]);
+    } else {
+      (void)phi_shifted;
+      (void)t0;
+      (void)t1;
+      fd4_gradient_at(geo, phi, x, g);
+    }
+    return {static_cast<Real>(-g[0]), static_cast<Real>(-g[1]), static_cast<Real>(-g[2])};
+  }
+
   /// g = Σ_nodes W(node − x) (∇₄φ)(node) for one point x (Mpc/h, in [−L − Δ, 2L + Δ)) of the
   /// real-space mesh phi (see gather_fd4_gradient). The stencil setup avoids libm (floor through
   /// mesh::detail::scalar_double) and integer division. For a float mesh, a stencil whose taps
@@ -405,7 +415,6 @@ class particle_mesh {
   LAGFRAME_INLINE void fd4_gradient_at(const fd4_geometry& geo, const Real* const phi, const double (&x)[3],
                                        double (&g)[3]) const {
     constexpr int S = Assignment::support;
-    constexpr int T = S + 4;  // taps of the filtered stencil: nodes first−2 … first+S+1
     const long n = geo.n;
     double w[3][S];  // assignment weights per axis
     long f[3];       // first node, wrapped into [0, n)
@@ -430,6 +439,28 @@ class particle_mesh {
         return;
       }
     }
+    if constexpr (std::is_same_v<Real, float>) {
+      fd4_gradient_wrapped_cold<S>(geo, phi, f, w, g);
+    } else {
+      fd4_gradient_wrapped<S>(geo, phi, f, w, g);
+    }
+  }
+
+  /// fd4_gradient_wrapped out of line: on a float mesh only the few points whose stencil wraps
+  /// take it, and inlined it would double the size of the gather's hot loop.
+  template <int S>
+  LAGFRAME_COLD void fd4_gradient_wrapped_cold(const fd4_geometry& geo, const Real* const phi, const long (&f)[3],
+                                               const double (&w)[3][S], double (&g)[3]) const {
+    fd4_gradient_wrapped<S>(geo, phi, f, w, g);
+  }
+
+  /// fd4_gradient_at for a stencil that wraps (or any point of a double mesh): node offsets
+  /// through the periodic wrap, then the scalar sums.
+  template <int S>
+  LAGFRAME_INLINE void fd4_gradient_wrapped(const fd4_geometry& geo, const Real* const phi, const long (&f)[3],
+                                                   const double (&w)[3][S], double (&g)[3]) const {
+    constexpr int T = S + 4;
+    const long n = geo.n;
     double c[3][T];  // weights convolved with the derivative stencil, per axis
     for (int d = 0; d < 3; ++d) {
       for (int t = 0; t < T; ++t) c[d][t] = 0.0;

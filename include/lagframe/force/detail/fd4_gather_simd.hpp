@@ -56,6 +56,24 @@ constexpr float fd4_tap_coefficient(int offset) {
   return offset == 0 ? 1.0f : offset == 1 ? -8.0f : offset == 3 ? 8.0f : offset == 4 ? -1.0f : 0.0f;
 }
 
+/// Lane patterns of fd4_gradient_sums_float_simd: unit[e] is 1 in lane e (the z weight of tap
+/// e + 2, counted from tap 2), stencil[e] the derivative stencil from tap e (counted from tap 0).
+template <int S>
+struct fd4_lane_pattern_table {
+  static constexpr std::size_t near_floats = fd4_simd_batches_near<S>() * float_batch::size;
+  static constexpr std::size_t all_floats = fd4_simd_batches_all<S>() * float_batch::size;
+  alignas(64) float unit[S][near_floats] = {};
+  alignas(64) float stencil[S][all_floats] = {};
+  constexpr fd4_lane_pattern_table() {
+    for (int e = 0; e < S; ++e) {
+      unit[e][e] = 1.0f;
+      for (std::size_t t = 0; t < all_floats; ++t) stencil[e][t] = fd4_tap_coefficient(static_cast<int>(t) - e);
+    }
+  }
+};
+template <int S>
+inline constexpr fd4_lane_pattern_table<S> fd4_lane_patterns{};
+
 template <int S>
 LAGFRAME_INLINE void fd4_gradient_sums_float_simd(const float* const corner, const std::size_t stride_x,
                                                  const std::size_t stride_y, const double (&w)[3][S],
@@ -77,26 +95,17 @@ LAGFRAME_INLINE void fd4_gradient_sums_float_simd(const float* const corner, con
     wx[e] = float_batch(static_cast<float>(w[0][e]));
     wy[e] = float_batch(static_cast<float>(w[1][e]));
   }
-  // z weights by lane (from tap 2) and the z filter by lane (from tap 0): Σ_s w_z[s] (unit or
-  // stencil vector shifted by s), built from compile-time lane patterns.
+  // z weights by lane (from tap 2) and the z filter by lane (from tap 0): Σ_s w_z[s] times a
+  // compile-time lane pattern (unit vector, or the stencil shifted by s).
   float_batch wz[near], cz[all];
-  for (std::size_t v = 0; v < near; ++v) {
-    alignas(64) float lanes[width] = {};
-    for (std::size_t l = 0; l < width; ++l) {
-      const auto tap = static_cast<int>(v * width + l);
-      if (tap < S) lanes[l] = static_cast<float>(w[2][tap]);
-    }
-    wz[v] = float_batch::load_aligned(lanes);
-  }
-  for (std::size_t v = 0; v < all; ++v) {
-    alignas(64) float lanes[width] = {};
-    for (std::size_t l = 0; l < width; ++l) {
-      const auto tap = static_cast<int>(v * width + l);
-      float sum = 0.0f;
-      for (int e = 0; e < S; ++e) sum += static_cast<float>(w[2][e]) * fd4_tap_coefficient(tap - e);
-      lanes[l] = sum;
-    }
-    cz[v] = float_batch::load_aligned(lanes);
+  for (std::size_t v = 0; v < near; ++v) wz[v] = float_batch(0.0f);
+  for (std::size_t v = 0; v < all; ++v) cz[v] = float_batch(0.0f);
+  for (int e = 0; e < S; ++e) {
+    const float_batch we(static_cast<float>(w[2][e]));
+    for (std::size_t v = 0; v < near; ++v)
+      wz[v] = xsimd::fma(we, float_batch::load_aligned(fd4_lane_patterns<S>.unit[e] + v * width), wz[v]);
+    for (std::size_t v = 0; v < all; ++v)
+      cz[v] = xsimd::fma(we, float_batch::load_aligned(fd4_lane_patterns<S>.stencil[e] + v * width), cz[v]);
   }
   float_batch acc_x[near], acc_y[near], acc_z[all];
   for (std::size_t v = 0; v < near; ++v) {
