@@ -436,11 +436,9 @@ class particle_mesh {
         const float* const corner = phi + static_cast<std::size_t>(f[0] - 2) * geo.stride[0] +
                                     static_cast<std::size_t>(f[1] - 2) * geo.stride[1] + static_cast<std::size_t>(f[2] - 2);
         detail::fd4_gradient_sums_float_simd<S>(corner, geo.stride[0], geo.stride[1], w, geo.inv_12dx, g);
-        return;
+      } else {
+        fd4_gradient_wrapped_cold<S>(geo, phi, f, w, g);
       }
-    }
-    if constexpr (std::is_same_v<Real, float>) {
-      fd4_gradient_wrapped_cold<S>(geo, phi, f, w, g);
     } else {
       fd4_gradient_wrapped<S>(geo, phi, f, w, g);
     }
@@ -458,19 +456,16 @@ class particle_mesh {
   /// through the periodic wrap, then the scalar sums.
   template <int S>
   LAGFRAME_INLINE void fd4_gradient_wrapped(const fd4_geometry& geo, const Real* const phi, const long (&f)[3],
-                                                   const double (&w)[3][S], double (&g)[3]) const {
+                                            const double (&w)[3][S], double (&g)[3]) const {
     constexpr int T = S + 4;
     const long n = geo.n;
     double c[3][T];  // weights convolved with the derivative stencil, per axis
     for (int d = 0; d < 3; ++d) {
       for (int t = 0; t < T; ++t) c[d][t] = 0.0;
-      // d/dx at node f+s uses φ at offsets ±1 (weight ±8) and ±2 (weight ∓1).
+      // d/dx at node f+s uses taps s … s + 4 with the coefficients of detail::fd4_tap_coefficient.
       for (int s = 0; s < S; ++s) {
         const double ws = w[d][s] * geo.inv_12dx;
-        c[d][s + 2 + 1] += 8.0 * ws;
-        c[d][s + 2 - 1] -= 8.0 * ws;
-        c[d][s + 2 + 2] -= ws;
-        c[d][s + 2 - 2] += ws;
+        for (int o = 0; o < 5; ++o) c[d][s + o] += static_cast<double>(detail::fd4_tap_coefficient(o)) * ws;
       }
     }
     std::size_t off[3][T];  // offsets of the wrapped nodes first−2 … first+S+1 (x, y: rows; z: elements)
