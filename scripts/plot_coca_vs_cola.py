@@ -37,6 +37,8 @@ def main(table, output):
             counts.append(n_f)
         colour = "black" if method == "perfect" else colours[counts.index(n_f) % len(colours)]
         style = styles.get(method, "-")
+        if method == "perfect" and n_f != "0":
+            style = ":"  # the perfect emulator with forces
         width = 0.6 if method == "perfect" else 1.2
         top.semilogx(k, data[:, col] - 1.0, style, color=colour, lw=width, label=label)
         bottom.loglog(k, np.maximum(data[:, col + 1], 1e-7), style, color=colour, lw=width)
@@ -47,7 +49,8 @@ def main(table, output):
     bottom.set_ylabel(r"$1 - r(k)$")
     bottom.set_xlabel(r"$k\ [h\,\mathrm{Mpc}^{-1}]$")
     top.set_title("tCOLA (dashed, dotted: interior placement), tCOCA (solid, dash-dot: network)\n"
-                  "against PM with 100 steps; colour: force evaluations", fontsize=9)
+                  "perfect emulator in black (dotted: with forces); against PM with 100 steps; "
+                  "colour: force evaluations", fontsize=9)
     fig.tight_layout()
     tmp = output + ".tmp.png"
     fig.savefig(tmp, dpi=120)

@@ -21,6 +21,9 @@ The model (the contract of frame/emulators/torchscript.hpp):
   c_k(a): a learned table over the stored times, linear in a between them.
 Time enters through c_k(a) and the fourier_linear coefficients, so one evaluation (`momenta`)
 costs three inverse FFTs and a K-term sum, and the network runs once per simulation.
+`weighted_momenta` gives a weighted sum of evaluations at the same cost (the frame's exact
+drift integral over the stored times). With --iterations 0 and --init the script re-exports a
+model's weights with the current methods.
 
 Training: the network and the table minimise the part of the residual momenta that
 fourier_linear leaves, summed over the stored times (mean square, relative to what
@@ -183,6 +186,29 @@ class CocaNet(nn.Module):
         c = ((1.0 - w) * self.coefficients[lo] * self.scales[lo] + w * self.coefficients[hi] * self.scales[hi]).float()
         features = prepared[1]
         correction = (c.view(self.vectors, 1, 1, 1, 1) * features.view(self.vectors, 3, n, n, n)).sum(0)
+        return (p + correction.double()).float()
+
+    @torch.jit.export
+    def weighted_momenta(self, prepared: List[torch.Tensor], times: List[float], weights: List[float]) -> torch.Tensor:
+        """Σ_m weights[m]·momenta(prepared, times[m]) with one inverse FFT: the prediction is
+        linear in its per-time coefficients (the frame's exact drift integral uses it)."""
+        if len(times) != len(weights):
+            raise ValueError("weighted_momenta needs one weight per time")
+        al = torch.zeros_like(self.alpha[0])
+        be = torch.zeros_like(self.beta[0])
+        c = torch.zeros(self.vectors, dtype=torch.float64)
+        for m in range(len(times)):
+            lo, hi, w = self.interpolation(times[m])
+            al += weights[m] * ((1.0 - w) * self.alpha[lo] + w * self.alpha[hi])
+            be += weights[m] * ((1.0 - w) * self.beta[lo] + w * self.beta[hi])
+            c += weights[m] * ((1.0 - w) * self.coefficients[lo] * self.scales[lo] +
+                               w * self.coefficients[hi] * self.scales[hi])
+        fields_hat = prepared[0]
+        n = self.particles_1d
+        p_hat = al[self.shells] * fields_hat[0:3] + be[self.shells] * fields_hat[3:6]
+        p = torch.fft.irfftn(p_hat, s=[n, n, n], dim=(-3, -2, -1))
+        features = prepared[1]
+        correction = (c.float().view(self.vectors, 1, 1, 1, 1) * features.view(self.vectors, 3, n, n, n)).sum(0)
         return (p + correction.double()).float()
 
     def forward(self, fields: torch.Tensor, a: float) -> torch.Tensor:

@@ -11,21 +11,31 @@
 ///
 ///   ml_integration::as_lpt (default): the ML part is treated as the LPT part is (TZE13 §2):
 ///     drift [a0 → a1], momentum at ac, factor 𝒟:  x += 𝒟·π + ΔΨ_LPT + ΔΨ_ML,
-///         ΔΨ_ML = ∫_{a0}^{a1} p_ML(a) da/(a³E)  (the frame's own displacement, by product
-///         integration of the quadratic through p_ML(a0), p_ML(ac), p_ML(a1): exact for p_ML
-///         quadratic in a);
+///         ΔΨ_ML = ∫_{a0}^{a1} p_ML(a) da/(a³E), the frame's own displacement: for an emulator
+///         with knots (p_ML linear in a between them; recorded, fourier_linear, torchscript with
+///         a times attribute) exact, by product integration of the interpolant through a0, the
+///         knots inside (a0, a1) and a1 (one evaluation per point); otherwise by product
+///         integration of the quadratic through p_ML(a0), p_ML(ac), p_ML(a1);
 ///     kick  [a0, a1], force at ac, factor K:      π += force_scale·acc − K·g_LPT(ac) − K·g_ML(ac),
-///         g_ML = a²E dp_ML/da at ac (central difference over ±s·(a1 − a0), s =
-///         emulated_options::rate_step, one-sided at the ends of the emulator's time range):
-///         the frame's acceleration with the kick quadrature of the true force, so for a frame
-///         on the true trajectory the two cancel whatever the step size, and π stays ≈ 0 — as
-///         far as the difference is the true derivative. That accuracy matters: the perfect
-///         emulator (the held-out seed's own run, recorded every 0.0055 in a), 10 steps with
-///         every force, is at −5.1 % / −11 % in P at k = 0.5 / 1 with s = 1 and at −0.9 % /
-///         −2.4 % with s = 0.1 (spread_late(8): −2.0 / −6.0 % against −0.1 / −0.7 %; seed 7;
-///         no force at all: +0.1 / +0.2 %). For fourier_linear, whose error is far larger than
-///         this, s = 0.1 changes the n_f = 8 figures by ±0.5 % either way on seeds 7–11 (even
-///         when trained on records every 0.0055 in a), so the default stays 1.
+///         g_ML = a²E dp_ML/da at ac (central difference over ±h, h = s·(a1 − a0), s =
+///         emulated_options::rate_step, one-sided at the ends of the emulator's time range; for
+///         an emulator with knots h is at least the distance to the knots around ac, which gives
+///         the same slope of the interpolant with better conditioning when s is small): the
+///         frame's acceleration with the kick quadrature of the true force, so for a frame on
+///         the true trajectory the two cancel whatever the step size, and π stays ≈ 0 — as far
+///         as the frame's displacement and its derivative are exact. Inside haloes the force
+///         changes over a small fraction of a step, so a small error in either is kicked into a
+///         large one. Measured with the perfect emulator (the held-out seed 8's own 720-step run
+///         recorded every 0.0014 in a, 64³ particles in 128 Mpc/h from z = 49), 9 steps with the
+///         force at the 8 interior points, P/P_ref − 1 at k = 1 h/Mpc: −4.5 % with the
+///         three-point drift rule even with s = 0.0125, −14 % with the knots and s = 1, +0.15 %
+///         with the knots and s = 0.01 (no force at all: +0.17 %). The recording must be fine:
+///         a 180-step run kept every 0.0054 in a gives −0.78 %, a 160-step run kept at 33 times
+///         −7 % (knots, s = 0.01).
+///         For fourier_linear the default s = 1 stays better: its coefficients are fitted at
+///         each stored time on their own, so the slope of its interpolant is noisy; with the
+///         knots, n_f = 16 on seeds 7–11 is at 0.93, 0.41, 1.0, 1.4, 0.75 % (largest |dP| for
+///         k ≤ 1) with s = 1 and 1.2–2.4 % with s = 0.01. Replay recordings with s ≈ 0.01.
 ///   ml_integration::as_particles: the ML part is integrated with the particles' own operators:
 ///     drift: x += 𝒟·(π + p_ML(ac)) + ΔΨ_LPT;  kick: π += force_scale·acc − K·g_LPT(ac) − [p_ML(a1) − p_ML(a0)].
 ///     The substitution π' = π + p_ML turns every operation into Base's own, so with every
@@ -49,7 +59,8 @@
 ///
 /// Emulator evaluations are cached (four time slots, least recently used). On a grid with
 /// evenly spaced nodes every time the KDK stepper needs (nodes and midpoints) is evaluated once:
-/// 2n + 1 evaluations for n steps. Every evaluation is checked for NaN/inf (numerical_error
+/// 2n + 1 evaluations for n steps, plus, with knots, one per knot inside each step (every
+/// stored time once over the run) and, with rate_step < 1, two per kick. Every evaluation is checked for NaN/inf (numerical_error
 /// naming particle and a). Memory beyond Base: five N³ vec3<Real> arrays (the four cache slots
 /// and the drift momentum), allocated at construction.
 ///
@@ -62,6 +73,7 @@
 /// lagframe::simulation calls when the run is set up, and again on use (config_error when a is
 /// outside the range).
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <concepts>
@@ -69,6 +81,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -98,9 +111,11 @@ struct emulated_options {
   Emulator emulator;
   ml_integration integration = ml_integration::as_lpt;
   /// as_lpt: the frame's acceleration at a kick's force time ac is the central difference of
-  /// p_ML over ac ± rate_step·(a1 − a0), in (0, 1]. 1 (default) reuses the times the drifts
-  /// evaluate; a smaller step costs two emulator evaluations per kick and pays only for an
-  /// emulator that is accurate between the stepper's times (see the file comment).
+  /// p_ML over ac ± rate_step·(a1 − a0), in (0, 1] (for an emulator with knots, at least out
+  /// to the knots around ac). 1 (default) smooths over the kick, which suits fitted emulators
+  /// (fourier_linear, the network); a small value (0.01) takes the slope of the interpolant,
+  /// which a replayed recording (emulators::recorded) needs to stay exact under forces (see
+  /// the file comment).
   double rate_step = 1.0;
 
   emulated_options(Emulator e, ml_integration i = ml_integration::as_lpt,  // NOLINT(google-explicit-constructor)
@@ -140,6 +155,10 @@ class emulated {
     if constexpr (!zero) {
       for (auto& sl : slots_) sl.p.resize(n_);
       work_.resize(n_);
+      knots_ = detail::emulator_knots(emulator_);
+      for (std::size_t t = 1; t < knots_.size(); ++t)
+        require(knots_[t] > knots_[t - 1], "emulator knot", knots_[t],
+                lagframe::detail::concat("a scale factor above the previous knot (", knots_[t - 1], ")"));
     }
   }
 
@@ -174,7 +193,9 @@ class emulated {
       double lo = k.a0, hi = k.a1, scale = 1.0;
       if (integration_ == ml_integration::as_lpt) {
         const auto range = emulator_.time_range();
-        const double h = (k.a1 - k.a0) * rate_step_;
+        // A step below the knot gap gives the same slope; the gap is the better-conditioned one.
+        const double gap = knot_gap(k.ac);
+        const double h = std::isfinite(gap) ? std::max((k.a1 - k.a0) * rate_step_, gap) : (k.a1 - k.a0) * rate_step_;
         lo = k.ac - h;
         hi = k.ac + h;
         if (lo < range[0] && !near(lo, range[0])) lo = k.ac;
@@ -209,6 +230,11 @@ class emulated {
       } else {
         // Base moves x by 𝒟·work + ΔΨ_LPT; work = π + ΔΨ_ML/𝒟 adds the frame's own ΔΨ_ML.
         require(dr.factor != 0.0, "emulated frame drift factor", dr.factor, "a non-zero drift factor");
+        if (!knots_.empty()) {
+          add_knot_integral(pi, dr);
+          base_.drift(x, std::span<const vec3<real_type>>(work_), dr);
+          return;
+        }
         const auto w = drift_weights(dr);
         const auto p0 = ml_momenta(dr.a0);
         const auto pc = ml_momenta(dr.ac);
@@ -264,6 +290,81 @@ class emulated {
   }
   static bool near(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b)); }
 
+  /// work = π + ΔΨ_ML/𝒟 with ΔΨ_ML = ∫_{a0}^{a1} p_ML(a) da/(a³E) exact for an emulator linear in
+  /// a between its knots: product integration of the piecewise-linear interpolant through a0,
+  /// the knots inside (a0, a1) and a1 (one emulator evaluation per point).
+  void add_knot_integral(std::span<const vec3<real_type>> pi, const drift_interval& dr) const {
+    std::vector<double> points{dr.a0};
+    for (double t : knots_)
+      if (t > dr.a0 && t < dr.a1 && !near(t, dr.a0) && !near(t, dr.a1)) points.push_back(t);
+    points.push_back(dr.a1);
+    const auto& bg = growth_->bg();
+    const auto weight_of = [&](double lo, double hi, bool rising) {  // ∫ of a linear hat side
+      return stepper::detail::integrate_log_a(
+          [&](double a) { return (rising ? a - lo : hi - a) / (hi - lo) / (a * a * a * bg.e(a)); }, lo, hi);
+    };
+    std::vector<double> weights(points.size(), 0.0);
+    for (std::size_t m = 0; m < points.size(); ++m) {
+      if (m > 0) weights[m] += weight_of(points[m - 1], points[m], true) / dr.factor;
+      if (m + 1 < points.size()) weights[m] += weight_of(points[m], points[m + 1], false) / dr.factor;
+    }
+    const std::size_t n = pi.size();
+    if constexpr (requires { emulator_.weighted_momenta(std::span<vec3<real_type>>(work_), points, weights); }) {
+      // One evaluation of the weighted sum (an emulator linear in its stored coefficients).
+      emulator_.weighted_momenta(std::span<vec3<real_type>>(work_), points, weights);
+      check_finite(work_, lagframe::detail::concat("integrated over a = ", dr.a0, " … ", dr.a1));
+#pragma omp parallel for schedule(static)
+      for (std::size_t i = 0; i < n; ++i)
+        for (int d = 0; d < 3; ++d) work_[i][d] += pi[i][d];
+    } else {
+#pragma omp parallel for schedule(static)
+      for (std::size_t i = 0; i < n; ++i) work_[i] = pi[i];
+      for (std::size_t m = 0; m < points.size(); ++m) {
+        const auto p = ml_momenta(points[m]);
+        const auto c = static_cast<real_type>(weights[m]);
+#pragma omp parallel for schedule(static)
+        for (std::size_t i = 0; i < n; ++i)
+          for (int d = 0; d < 3; ++d) work_[i][d] += c * p[i][d];
+      }
+    }
+  }
+
+  /// Throws numerical_error naming the first non-finite component of an emulator output.
+  void check_finite(std::span<const vec3<real_type>> p, const std::string& when) const {
+    bool finite = true;
+#pragma omp parallel for schedule(static) reduction(&& : finite)
+    for (std::size_t i = 0; i < p.size(); ++i)
+      finite = finite && std::isfinite(p[i][0]) && std::isfinite(p[i][1]) && std::isfinite(p[i][2]);
+    for (std::size_t i = 0; i < p.size() && !finite; ++i)
+      for (int d = 0; d < 3; ++d)
+        if (!std::isfinite(p[i][d])) {
+          throw numerical_error(lagframe::detail::concat("lagframe: frame::emulated: emulator ", Emulator::name,
+                                                         " returned a non-finite momentum (", p[i][d], ") for particle ", i,
+                                                         " component ", d, " ", when));
+        }
+  }
+
+  /// Half-width of the central difference of p_ML at a for an emulator with knots: the
+  /// distance to the knots around a, so that the difference is the slope of the interpolant's
+  /// segment (or, at a knot, the mean of the two slopes beside it). A time within a quarter of a
+  /// knot spacing of a knot counts as on it, which keeps the half-width above a quarter of the
+  /// local spacing (a difference over a tiny step would cancel in single precision). +inf
+  /// without knots.
+  [[nodiscard]] double knot_gap(double a) const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const std::size_t count = knots_.size();
+    if (count == 0) return inf;
+    const auto t = [&](std::ptrdiff_t m) {
+      return m < 0 ? -inf : static_cast<std::size_t>(m) >= count ? inf : knots_[static_cast<std::size_t>(m)];
+    };
+    auto m = std::lower_bound(knots_.begin(), knots_.end(), a) - knots_.begin();  // t(m − 1) < a ≤ t(m)
+    if (m == static_cast<std::ptrdiff_t>(count) || (m > 0 && a - t(m - 1) < t(m) - a)) --m;  // nearest knot
+    const double spacing = std::min(t(m) - t(m - 1), t(m + 1) - t(m));
+    if (std::abs(a - t(m)) <= 0.25 * spacing) return std::min(a - t(m - 1), t(m + 1) - a);
+    const auto below = a > t(m) ? m : m - 1;  // a inside the segment [t(below), t(below + 1)]
+    return std::min(a - t(below), t(below + 1) - a);
+  }
+
   /// Emulators that predict from the run's own LPT fields get them here (optional `bind`).
   static Emulator bound(Emulator e, const ic::lpt_fields<real_type>& fields) {
     if constexpr (requires { e.bind(fields); }) e.bind(fields);
@@ -290,17 +391,7 @@ class emulated {
     slot& s = *oldest;
     s.a = std::numeric_limits<double>::quiet_NaN();
     emulator_.momenta(std::span<vec3<real_type>>(s.p), a);
-    bool finite = true;
-#pragma omp parallel for schedule(static) reduction(&& : finite)
-    for (std::size_t i = 0; i < n_; ++i)
-      finite = finite && std::isfinite(s.p[i][0]) && std::isfinite(s.p[i][1]) && std::isfinite(s.p[i][2]);
-    for (std::size_t i = 0; i < n_ && !finite; ++i)
-      for (int d = 0; d < 3; ++d)
-        if (!std::isfinite(s.p[i][d])) {
-          throw numerical_error(lagframe::detail::concat(
-              "lagframe: frame::emulated: emulator ", Emulator::name, " returned a non-finite momentum (",
-              s.p[i][d], ") for particle ", i, " component ", d, " at a = ", a));
-        }
+    check_finite(s.p, lagframe::detail::concat("at a = ", a));
     s.a = a;
     s.used = ++clock_;
     return s.p;
@@ -313,6 +404,7 @@ class emulated {
   double rate_step_;
   Emulator emulator_;
   Base base_;
+  std::vector<double> knots_;  // the emulator's knots (empty: none declared)
   mutable std::array<slot, 4> slots_;
   mutable std::vector<vec3<real_type>> work_;
   mutable std::vector<vec3<real_type>> zeros_;

@@ -42,13 +42,14 @@ class force_schedule {
   /// positions; every evaluation in between keeps the residual kicks one step apart.
   /// Measured (examples/coca_vs_cola set-up: 64³ particles in 128 Mpc/h, COLA steps linear in a
   /// from z = 49, against PM with 100 steps; largest |P/P_ref − 1| for k ≤ 1 h/Mpc), held-out
-  /// seeds 7, 8, 9, 10, 11, tCOCA with the shipped fourier_linear (as_lpt):
-  ///   n_f = 8:  interior of 9 steps   0.84, 4.8, 1.0, 1.3, 1.5 %   (mean 1.9 %)
-  ///             spread_late(8), 10 steps 1.3, 2.6, 0.48, 1.3, 1.8 % (mean 1.5 %)
+  /// seeds 7, 8, 9, 10, 11, tCOCA with the shipped fourier_linear (as_lpt, exact drift over
+  /// its knots, rate_step 1):
+  ///   n_f = 8:  interior of 9 steps   1.0, 4.7, 0.92, 1.1, 1.3 %   (mean 1.8 %)
+  ///             spread_late(8), 10 steps 1.2, 2.5, 0.48, 1.3, 1.7 % (mean 1.4 %)
   ///             [tCOLA, spread_late(8), 10 steps: 1.5, 3.1, 1.0, 1.7, 1.9 %; interior 5.4, 1.7,
   ///             4.8, 4.0, 3.0 %]
-  ///   n_f = 16: interior of 17 steps  0.88, 0.36, 0.96, 1.4, 0.70 % (mean 0.85 %)
-  ///             spread_late(16), 16 steps 1.0, —, 0.97, 1.1, 0.87 %
+  ///   n_f = 16: interior of 17 steps  0.93, 0.41, 1.0, 1.4, 0.75 % (mean 0.90 %)
+  ///             spread_late(16), 16 steps 1.2, 0.37, 1.1, 1.2, 0.99 %
   ///             [tCOLA, spread_late(16): 2.3, 1.3, 2.3, 2.6, 2.1 %]
   ///   seed 7 only: n_f = 4, interior of 5 steps 10 % (tCOLA 5.8 %), spread_late(4) of 10 steps
   ///             48 % (tCOLA 66 %); n_f = 2: 65 % and 76 % (tCOLA 72 % and 88 %).

@@ -110,6 +110,24 @@ TEST_CASE("fourier_linear recovers a linear k-shell filter of Psi1, Psi2 to 1e-5
     for (int d = 0; d < 3; ++d) mid[i][d] = 0.5 * (lo[i][d] + expected[i][d]);
   CHECK(max_difference(fr.emulated_momenta(0.35), mid) < 1e-5 * max_abs(expected));
 
+  // A weighted sum of predictions in one evaluation (the frame's exact drift integral): the
+  // same as the sum of separate evaluations, to rounding.
+  emu::fourier_linear<double> summed(model);
+  summed.bind(fields_a);
+  const std::vector<double> at{0.2, 0.35, 0.5, 0.8}, weights{0.3, -1.2, 0.7, 2.0};
+  std::vector<vec3<double>> sum(lo.size()), one(lo.size()), separate(lo.size(), vec3<double>{0, 0, 0});
+  for (std::size_t m = 0; m < at.size(); ++m) {
+    summed.momenta(one, at[m]);
+    for (std::size_t i = 0; i < one.size(); ++i)
+      for (int d = 0; d < 3; ++d) separate[i][d] += weights[m] * one[i][d];
+  }
+  summed.weighted_momenta(sum, at, weights);
+  CHECK(max_difference(sum, separate) < 1e-12 * max_abs(separate));
+  CHECK(max_abs(separate) > 0.1 * max_abs(expected));  // not a cancellation to zero
+  CHECK_THROWS_WITH_AS(summed.weighted_momenta(sum, at, std::vector<double>{1.0}), doctest::Contains("weight count"), config_error);
+  CHECK_THROWS_WITH_AS(summed.weighted_momenta(sum, std::vector<double>{0.5, 1.5}, std::vector<double>{1.0, 1.0}),
+                       doctest::Contains("a = 1.5 is outside"), config_error);
+
   // File round trip and mismatches.
   const auto path = std::filesystem::temp_directory_path() / "lagframe_fourier_linear_test.bin";
   model->save(path);

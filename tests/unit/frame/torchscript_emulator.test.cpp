@@ -14,8 +14,13 @@
 #include <vector>
 
 #include "lagframe/frame/emulated.hpp"
+#include "lagframe/frame/emulators/fourier_linear.hpp"
 #include "lagframe/frame/emulators/torchscript.hpp"
 #include "lagframe/lagframe.hpp"
+
+// libtorch's headers bring glog, whose CHECK (abort on failure) replaces doctest's.
+#undef CHECK
+#define CHECK(...) DOCTEST_CHECK(__VA_ARGS__)
 
 using namespace lagframe;
 namespace emu = lagframe::frame::emulators;
@@ -112,6 +117,57 @@ TEST_CASE("torchscript emulator: bad files and mismatches are named") {
   CHECK_THROWS_WITH_AS(wrong_shape.momenta(out, 0.5), doctest::Contains("shape (2, 8, 8, 8)"), numerical_error);
 }
 
+TEST_CASE("torchscript emulator: a times attribute becomes its knots; bad times are named") {
+  CHECK(emu::torchscript<float>(module_with(linear_body)).knots().empty());
+  auto with_times = [](std::vector<double> t) {
+    auto m = module_with(linear_body);
+    m.register_attribute("times", c10::TensorType::get(), torch::tensor(t, torch::kFloat64));
+    return m;
+  };
+  const emu::torchscript<float> e(with_times({0.05, 0.3, 0.6, 1.0}));
+  REQUIRE(e.knots().size() == 4);
+  CHECK(e.knots()[1] == 0.3);
+  CHECK(e.knots()[3] == 1.0);
+  CHECK_THROWS_WITH_AS(emu::torchscript<float>(with_times({0.05, 0.6, 0.3, 1.0})), doctest::Contains("times[2] = 0.3"),
+                       io_error);
+  CHECK_THROWS_WITH_AS(emu::torchscript<float>(with_times({0.05, 0.6, 1.5})), doctest::Contains("times[2] = 1.5"),
+                       io_error);
+}
+
+TEST_CASE("torchscript emulator: weighted sums of predictions, with and without the model's method") {
+  // Without the method: one momenta call per time. With it (here a deliberately different
+  // body, 2 × the sum, to show which path ran): one call.
+  emu::torchscript<float> plain(module_with(linear_body));
+  auto m = module_with(linear_body);
+  m.define(
+      "def weighted_momenta(self, prepared: List[Tensor], times: List[float], weights: List[float]) -> Tensor:\n"
+      "    out = prepared[0][0:3] * 0.0\n"
+      "    for i in range(len(times)):\n"
+      "        out = out + 2.0 * weights[i] * self.momenta(prepared, times[i])\n"
+      "    return out\n");
+  emu::torchscript<float> with_method(m);
+  const auto f = fields_of(5);
+  plain.bind(f);
+  with_method.bind(f);
+  const std::vector<double> at{0.1, 0.4, 0.9}, weights{0.5, -2.0, 1.5};
+  std::vector<vec3<float>> a(grid.particle_count()), b(grid.particle_count());
+  plain.weighted_momenta(a, at, weights);
+  with_method.weighted_momenta(b, at, weights);
+  double worst = 0, scale = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (int d = 0; d < 3; ++d) {
+      double expected = 0;
+      for (std::size_t t = 0; t < at.size(); ++t) expected += weights[t] * (at[t] * f.psi1[i][d] + at[t] * at[t] * f.psi2[i][d]);
+      worst = std::max({worst, std::abs(a[i][d] - expected), std::abs(b[i][d] - 2.0 * expected)});
+      scale = std::max(scale, std::abs(expected));
+    }
+  CHECK(scale > 0.1);
+  CHECK(worst < 1e-5 * scale);
+  CHECK_THROWS_WITH_AS(plain.weighted_momenta(a, at, std::vector<double>{1.0}), doctest::Contains("weight count"), config_error);
+  CHECK_THROWS_WITH_AS(plain.weighted_momenta(a, std::vector<double>{0.5, 2.0}, std::vector<double>{1.0, 1.0}),
+                       doctest::Contains("a = 2 is outside"), config_error);
+}
+
 TEST_CASE("a network returning NaN is caught at the first step of a run") {
   // Finite at the start (so entering the frame works), NaN at every later time.
   emu::torchscript<float> nan_later(
@@ -133,8 +189,32 @@ TEST_CASE("the shipped network loads and fits the example configuration (64³, 1
   const box example{.side_mpc_h = 128.0, .particles_1d = 64};
   CHECK_NOTHROW(net.validate(example, 1.0 / 50.0, 1.0));
   CHECK(net.base_frame() == "lpt<2>");
+  // Its knots: the stored times of the fourier_linear model it builds on (49 of them).
+  const auto linear = emu::fourier_linear_model::load(path.parent_path() / "fourier_linear_64_128.bin");
+  REQUIRE(net.knots().size() == linear.times.size());
+  for (std::size_t t = 0; t < linear.times.size(); ++t) CHECK(net.knots()[t] == doctest::Approx(linear.times[t]).epsilon(1e-12));
   net.bind(fields_of(7, example));
   std::vector<vec3<float>> out(example.particle_count());
+  // Its weighted sum in one call (a method of the shipped model) against separate evaluations.
+  {
+    const std::vector<double> at{0.3, 0.5, 0.77}, weights{0.5, -1.0, 2.0};
+    std::vector<vec3<float>> summed(out.size()), one(out.size());
+    std::vector<double> separate(3 * out.size(), 0.0);
+    for (std::size_t t = 0; t < at.size(); ++t) {
+      net.momenta(one, at[t]);
+      for (std::size_t i = 0; i < out.size(); ++i)
+        for (int d = 0; d < 3; ++d) separate[3 * i + static_cast<std::size_t>(d)] += weights[t] * one[i][d];
+    }
+    net.weighted_momenta(summed, at, weights);
+    double worst = 0, scale = 0;
+    for (std::size_t i = 0; i < out.size(); ++i)
+      for (int d = 0; d < 3; ++d) {
+        worst = std::max(worst, std::abs(summed[i][d] - separate[3 * i + static_cast<std::size_t>(d)]));
+        scale = std::max(scale, std::abs(separate[3 * i + static_cast<std::size_t>(d)]));
+      }
+    CHECK(scale > 0);
+    CHECK(worst < 1e-5 * scale);
+  }
   net.momenta(out, 0.5);
   double sum2 = 0;
   std::size_t non_finite = 0;

@@ -18,6 +18,13 @@
 ///     the emulator and a run on `grid` (particle grid size, box side) from a_start to a_end (time
 ///     range), and returns normally otherwise;
 ///   - `e.time_range()`: {a_min, a_max}, the scale factors it can predict (both ends included).
+/// Optional: `e.knots()` (increasing scale factors, convertible to std::span<const double>,
+/// between which p_ML is linear in a, as for an emulator that interpolates stored times): the
+/// emulated frame then integrates the frame's displacement exactly and takes its acceleration
+/// as the slope of the interpolant (frame/emulated.hpp).
+/// Optional: `e.weighted_momenta(out, times, weights)` (out = Σ_m weights[m]·p_ML(times[m]), spans
+/// of double): for an emulator linear in its stored coefficients one evaluation instead of one
+/// per time (fourier_linear); the frame's exact drift integral uses it.
 /// Optional: `E::identically_zero` (a constexpr bool; true lets the frame skip all work, so
 /// emulated<Base, none> is bitwise Base) and `e.base_frame()` (the name of the frame whose
 /// residual momenta it predicts, e.g. "lpt<2>"; the emulated frame refuses another Base) and
@@ -29,6 +36,7 @@
 #include <concepts>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "lagframe/core/box.hpp"
 #include "lagframe/core/vec3.hpp"
@@ -52,6 +60,16 @@ constexpr bool emulator_is_zero() {
     return static_cast<bool>(E::identically_zero);
   } else {
     return false;
+  }
+}
+/// The emulator's knots (`e.knots()`, see above) as a vector; empty when it declares none.
+template <class E>
+std::vector<double> emulator_knots(const E& e) {
+  if constexpr (requires { { e.knots() } -> std::convertible_to<std::span<const double>>; }) {
+    const std::span<const double> k = e.knots();
+    return {k.begin(), k.end()};
+  } else {
+    return {};
   }
 }
 }  // namespace detail

@@ -145,6 +145,8 @@ class fourier_linear {
 
   [[nodiscard]] const fourier_linear_model& model() const { return *model_; }
   [[nodiscard]] std::array<double, 2> time_range() const { return {model_->times.front(), model_->times.back()}; }
+  /// The stored times: p_ML is linear in a between them (frame_emulator's optional knots).
+  [[nodiscard]] std::span<const double> knots() const { return model_->times; }
 
   void validate(const box& grid, double a_start, double a_end) const {
     const box& g = model_->grid;
@@ -172,31 +174,45 @@ class fourier_linear {
   }
 
   void momenta(std::span<vec3<Real>> out, double a) const {
+    const double one = 1.0;
+    weighted_momenta(out, std::span<const double>(&a, 1), std::span<const double>(&one, 1));
+  }
+
+  /// out = Σ_m weights[m] · p_ML(times[m]) at the cost of one evaluation (three inverse FFTs):
+  /// the prediction is linear in its coefficients (frame_emulator's optional weighted_momenta).
+  void weighted_momenta(std::span<vec3<Real>> out, std::span<const double> at, std::span<const double> weights) const {
     if (!state_) throw config_error("lagframe: fourier_linear emulator: not bound to LPT fields (call bind)");
     const std::size_t n = model_->grid.particles_1d;
     require(out.size() == n * n * n, "fourier_linear emulator particle count", out.size(),
             lagframe::detail::concat(n * n * n, " (particles_1d = ", n, ")"));
-    if (!covers(a))
-      throw config_error(lagframe::detail::concat("lagframe: fourier_linear emulator: a = ", a, " is outside its time range a = [",
-                                                  model_->times.front(), ", ", model_->times.back(), "]"));
-    // Coefficients at a: linear between the stored times around it (exact at a stored time).
+    require(at.size() == weights.size(), "fourier_linear weighted_momenta weight count", weights.size(),
+            lagframe::detail::concat("one per time (", at.size(), ")"));
     const auto& times = model_->times;
     const std::size_t B = model_->shells;
     std::vector<double>& al = state_->alpha_a;
     std::vector<double>& be = state_->beta_a;
-    std::size_t hi = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), a) - times.begin());
-    std::size_t lo = hi;
-    double w = 0;
-    if (hi < times.size() && detail::same_time(times[hi], a)) {
-    } else if (hi > 0 && detail::same_time(times[hi - 1], a)) {
-      lo = hi = hi - 1;
-    } else {
-      lo = hi - 1;
-      w = (a - times[lo]) / (times[hi] - times[lo]);
-    }
-    for (std::size_t b = 0; b < B; ++b) {
-      al[b] = (1 - w) * model_->alpha[lo * B + b] + w * model_->alpha[hi * B + b];
-      be[b] = (1 - w) * model_->beta[lo * B + b] + w * model_->beta[hi * B + b];
+    std::fill(al.begin(), al.end(), 0.0);
+    std::fill(be.begin(), be.end(), 0.0);
+    for (std::size_t m = 0; m < at.size(); ++m) {
+      const double a = at[m];
+      if (!covers(a))
+        throw config_error(lagframe::detail::concat("lagframe: fourier_linear emulator: a = ", a, " is outside its time range a = [",
+                                                    times.front(), ", ", times.back(), "]"));
+      // Coefficients at a: linear between the stored times around it (exact at a stored time).
+      std::size_t hi = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), a) - times.begin());
+      std::size_t lo = hi;
+      double w = 0;
+      if (hi < times.size() && detail::same_time(times[hi], a)) {
+      } else if (hi > 0 && detail::same_time(times[hi - 1], a)) {
+        lo = hi = hi - 1;
+      } else {
+        lo = hi - 1;
+        w = (a - times[lo]) / (times[hi] - times[lo]);
+      }
+      for (std::size_t b = 0; b < B; ++b) {
+        al[b] += weights[m] * ((1 - w) * model_->alpha[lo * B + b] + w * model_->alpha[hi * B + b]);
+        be[b] += weights[m] * ((1 - w) * model_->beta[lo * B + b] + w * model_->beta[hi * B + b]);
+      }
     }
     const double inv_cells = 1.0 / static_cast<double>(n * n * n);
     auto& work = state_->work;

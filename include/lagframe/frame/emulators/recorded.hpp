@@ -191,6 +191,8 @@ class recorded {
   [[nodiscard]] std::array<double, 2> time_range() const {
     return {data_->times().front(), data_->times().back()};
   }
+  /// The recorded times: p_ML is linear in a between them (frame_emulator's optional knots).
+  [[nodiscard]] std::span<const double> knots() const { return data_->times(); }
 
   void validate(const box& grid, double a_start, double a_end) const {
     const box& g = data_->grid();
