@@ -23,7 +23,8 @@ Time enters through c_k(a) and the fourier_linear coefficients, so one evaluatio
 costs three inverse FFTs and a K-term sum, and the network runs once per simulation.
 `weighted_momenta` gives a weighted sum of evaluations at the same cost (the frame's exact
 drift integral over the stored times). With --iterations 0 and --init the script re-exports a
-model's weights with the current methods.
+model's weights with the current methods. A model trained with another torch version (a GPU
+machine's) comes here as a plain state dict: --save-state there, --init FILE.pth here.
 
 Training: the network and the table minimise the part of the residual momenta that
 fourier_linear leaves, summed over the stored times (mean square, relative to what
@@ -268,7 +269,12 @@ def main(argv):
                         help="training seed held out for validation (default: the last one)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
     parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--init", default=None, help="continue from the weights of this TorchScript file")
+    parser.add_argument("--init", default=None,
+                        help="continue from the weights of this TorchScript file, or of a plain state dict "
+                             "(.pth, as --save-state writes)")
+    parser.add_argument("--save-state", default=None,
+                        help="also write the weights as a plain state dict (.pth): it loads in other torch "
+                             "versions, where a TorchScript file may not")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
@@ -320,7 +326,10 @@ def main(argv):
           f"{scales[0]:.3g}, {scales[len(scales) // 2]:.3g}, {scales[-1]:.3g} (Mpc/h momentum units)")
 
     if args.init:
-        model.load_state_dict(torch.jit.load(args.init).state_dict())
+        if args.init.endswith(".pth"):
+            model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        else:
+            model.load_state_dict(torch.jit.load(args.init).state_dict())
         print(f"continuing from {args.init}")
     train_seeds = [s for s in seeds if s != validation]
     crop = args.crop if 0 < args.crop < n else n
@@ -378,6 +387,11 @@ def main(argv):
           f"validation seed {validation} {validation_explained:.3f}")
 
     model.eval()
+    if args.save_state:
+        tmp = args.save_state + ".tmp"
+        torch.save(model.state_dict(), tmp)
+        os.replace(tmp, args.save_state)
+        print(f"wrote {args.save_state} (state dict)")
     scripted = torch.jit.script(model)
     tmp = args.output + ".tmp"
     scripted.save(tmp)
