@@ -17,6 +17,7 @@
 #include "lagframe/frame/emulators/fourier_linear.hpp"
 #include "lagframe/frame/recording.hpp"
 #include "lagframe/lagframe.hpp"
+#include "support/periodic_difference.hpp"
 
 using namespace lagframe;
 namespace emu = lagframe::frame::emulators;
@@ -48,14 +49,7 @@ std::vector<vec3<double>> final_positions(std::uint64_t seed, stepper::force_sch
 }
 
 double rms_cells(const std::vector<vec3<double>>& a, const std::vector<vec3<double>>& b) {
-  double sum = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (int d = 0; d < 3; ++d) {
-      double diff = a[i][d] - b[i][d];
-      diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
-      sum += diff * diff;
-    }
-  return std::sqrt(sum / static_cast<double>(3 * a.size())) / cell;
+  return test::periodic_rms_difference(a, b, grid.side_mpc_h) / cell;
 }
 }  // namespace
 

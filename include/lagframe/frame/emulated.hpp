@@ -81,7 +81,6 @@
 #include <cstdint>
 #include <limits>
 #include <span>
-#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -230,20 +229,11 @@ class emulated {
       } else {
         // Base moves x by 𝒟·work + ΔΨ_LPT; work = π + ΔΨ_ML/𝒟 adds the frame's own ΔΨ_ML.
         require(dr.factor != 0.0, "emulated frame drift factor", dr.factor, "a non-zero drift factor");
-        if (!knots_.empty()) {
+        if (knots_.empty()) {
+          add_quadratic_integral(pi, dr);
+        } else {
           add_knot_integral(pi, dr);
-          base_.drift(x, std::span<const vec3<real_type>>(work_), dr);
-          return;
         }
-        const auto w = drift_weights(dr);
-        const auto p0 = ml_momenta(dr.a0);
-        const auto pc = ml_momenta(dr.ac);
-        const auto p1 = ml_momenta(dr.a1);
-        const auto w0 = static_cast<real_type>(w[0] / dr.factor), wc = static_cast<real_type>(w[1] / dr.factor),
-                   w1 = static_cast<real_type>(w[2] / dr.factor);
-#pragma omp parallel for schedule(static)
-        for (std::size_t i = 0; i < n; ++i)
-          for (int d = 0; d < 3; ++d) work_[i][d] = pi[i][d] + (w0 * p0[i][d] + wc * pc[i][d] + w1 * p1[i][d]);
       }
       base_.drift(x, std::span<const vec3<real_type>>(work_), dr);
     }
@@ -290,6 +280,21 @@ class emulated {
   }
   static bool near(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b)); }
 
+  /// work = π + ΔΨ_ML/𝒟 with ΔΨ_ML by product integration of the quadratic through p_ML(a0),
+  /// p_ML(ac), p_ML(a1) (drift_weights): an emulator without knots.
+  void add_quadratic_integral(std::span<const vec3<real_type>> pi, const drift_interval& dr) const {
+    const auto w = drift_weights(dr);
+    const auto p0 = ml_momenta(dr.a0);
+    const auto pc = ml_momenta(dr.ac);
+    const auto p1 = ml_momenta(dr.a1);
+    const auto w0 = static_cast<real_type>(w[0] / dr.factor), wc = static_cast<real_type>(w[1] / dr.factor),
+               w1 = static_cast<real_type>(w[2] / dr.factor);
+    const std::size_t n = pi.size();
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i)
+      for (int d = 0; d < 3; ++d) work_[i][d] = pi[i][d] + (w0 * p0[i][d] + wc * pc[i][d] + w1 * p1[i][d]);
+  }
+
   /// work = π + ΔΨ_ML/𝒟 with ΔΨ_ML = ∫_{a0}^{a1} p_ML(a) da/(a³E) exact for an emulator linear in
   /// a between its knots: product integration of the piecewise-linear interpolant through a0,
   /// the knots inside (a0, a1) and a1 (one emulator evaluation per point).
@@ -312,7 +317,7 @@ class emulated {
     if constexpr (requires { emulator_.weighted_momenta(std::span<vec3<real_type>>(work_), points, weights); }) {
       // One evaluation of the weighted sum (an emulator linear in its stored coefficients).
       emulator_.weighted_momenta(std::span<vec3<real_type>>(work_), points, weights);
-      check_finite(work_, lagframe::detail::concat("integrated over a = ", dr.a0, " … ", dr.a1));
+      check_finite(work_, dr.a0, dr.a1);
 #pragma omp parallel for schedule(static)
       for (std::size_t i = 0; i < n; ++i)
         for (int d = 0; d < 3; ++d) work_[i][d] += pi[i][d];
@@ -329,8 +334,9 @@ class emulated {
     }
   }
 
-  /// Throws numerical_error naming the first non-finite component of an emulator output.
-  void check_finite(std::span<const vec3<real_type>> p, const std::string& when) const {
+  /// Throws numerical_error naming the first non-finite component of an emulator output at a0
+  /// (a1 = a0) or integrated over [a0, a1].
+  void check_finite(std::span<const vec3<real_type>> p, double a0, double a1) const {
     bool finite = true;
 #pragma omp parallel for schedule(static) reduction(&& : finite)
     for (std::size_t i = 0; i < p.size(); ++i)
@@ -340,7 +346,10 @@ class emulated {
         if (!std::isfinite(p[i][d])) {
           throw numerical_error(lagframe::detail::concat("lagframe: frame::emulated: emulator ", Emulator::name,
                                                          " returned a non-finite momentum (", p[i][d], ") for particle ", i,
-                                                         " component ", d, " ", when));
+                                                         " component ", d,
+                                                         a1 == a0 ? lagframe::detail::concat(" at a = ", a0)
+                                                                  : lagframe::detail::concat(" integrated over a = ", a0,
+                                                                                             " … ", a1)));
         }
   }
 
@@ -391,7 +400,7 @@ class emulated {
     slot& s = *oldest;
     s.a = std::numeric_limits<double>::quiet_NaN();
     emulator_.momenta(std::span<vec3<real_type>>(s.p), a);
-    check_finite(s.p, lagframe::detail::concat("at a = ", a));
+    check_finite(s.p, a, a);
     s.a = a;
     s.used = ++clock_;
     return s.p;

@@ -18,6 +18,7 @@
 #include "lagframe/frame/emulators/recorded.hpp"
 #include "lagframe/frame/recording.hpp"
 #include "lagframe/lagframe.hpp"
+#include "support/periodic_difference.hpp"
 
 using namespace lagframe;
 namespace emu = lagframe::frame::emulators;
@@ -64,24 +65,10 @@ reference_run run_reference(stepper::force_schedule schedule) {
 }
 
 double periodic_max_difference(std::span<const vec3<double>> a, std::span<const vec3<double>> b) {
-  double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (int d = 0; d < 3; ++d) {
-      double diff = a[i][d] - b[i][d];
-      diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
-      worst = std::max(worst, std::abs(diff));
-    }
-  return worst;
+  return test::periodic_max_difference(a, b, grid.side_mpc_h);
 }
 double periodic_rms_difference(std::span<const vec3<double>> a, std::span<const vec3<double>> b) {
-  double sum = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (int d = 0; d < 3; ++d) {
-      double diff = a[i][d] - b[i][d];
-      diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
-      sum += diff * diff;
-    }
-  return std::sqrt(sum / static_cast<double>(3 * a.size()));
+  return test::periodic_rms_difference(a, b, grid.side_mpc_h);
 }
 double max_difference(std::span<const vec3<double>> a, std::span<const vec3<double>> b) {
   double worst = 0;
@@ -288,13 +275,7 @@ TEST_CASE("float: a run recorded to a file and replayed from it stays within 1e-
     coca.set_frame_options({emu::recorded<float>(replayed), frame::ml_integration::as_particles});
     coca.set_initial_conditions(fields());
     coca.run_until(1.0);
-    double worst = 0;
-    for (std::size_t i = 0; i < grid.particle_count(); ++i)
-      for (int d = 0; d < 3; ++d) {
-        double diff = static_cast<double>(coca.positions()[i][d]) - ref.positions()[i][d];
-        diff -= grid.side_mpc_h * std::round(diff / grid.side_mpc_h);
-        worst = std::max(worst, std::abs(diff));
-      }
+    const double worst = test::periodic_max_difference(coca.positions(), ref.positions(), grid.side_mpc_h);
     INFO("float replay with " << coca.force_evaluations() << " force evaluations: " << worst / cell << " cells");
     CHECK(worst / cell < 1e-3);
   }

@@ -199,16 +199,7 @@ class fourier_linear {
         throw config_error(lagframe::detail::concat("lagframe: fourier_linear emulator: a = ", a, " is outside its time range a = [",
                                                     times.front(), ", ", times.back(), "]"));
       // Coefficients at a: linear between the stored times around it (exact at a stored time).
-      std::size_t hi = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), a) - times.begin());
-      std::size_t lo = hi;
-      double w = 0;
-      if (hi < times.size() && detail::same_time(times[hi], a)) {
-      } else if (hi > 0 && detail::same_time(times[hi - 1], a)) {
-        lo = hi = hi - 1;
-      } else {
-        lo = hi - 1;
-        w = (a - times[lo]) / (times[hi] - times[lo]);
-      }
+      const auto [lo, hi, w] = detail::bracket(times, a);
       for (std::size_t b = 0; b < B; ++b) {
         al[b] += weights[m] * ((1 - w) * model_->alpha[lo * B + b] + w * model_->alpha[hi * B + b]);
         be[b] += weights[m] * ((1 - w) * model_->beta[lo * B + b] + w * model_->beta[hi * B + b]);

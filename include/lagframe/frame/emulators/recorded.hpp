@@ -54,6 +54,19 @@ namespace detail {
 /// Two scale factors are the same stored time if they agree to 1e-12 relative.
 inline bool same_time(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b)); }
 inline constexpr char recorded_magic[8] = {'L', 'F', 'R', 'E', 'C', 'P', 'I', '1'};
+
+/// Where a lies among increasing stored times that cover it: a field linear in a between them is
+/// (1 − w)·f[lo] + w·f[hi]; at a stored time (same_time) lo = hi and w = 0.
+struct time_bracket {
+  std::size_t lo, hi;
+  double w;
+};
+inline time_bracket bracket(std::span<const double> times, double a) {
+  const auto hi = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), a) - times.begin());
+  if (hi < times.size() && same_time(times[hi], a)) return {hi, hi, 0.0};
+  if (hi > 0 && same_time(times[hi - 1], a)) return {hi - 1, hi - 1, 0.0};
+  return {hi - 1, hi, (a - times[hi - 1]) / (times[hi] - times[hi - 1])};
+}
 }  // namespace detail
 
 /// Residual momenta of one run on `grid` at increasing times `times()`.
@@ -225,18 +238,13 @@ class recorded {
       throw config_error(lagframe::detail::concat("lagframe: recorded emulator: a = ", a,
                                                   " is outside its time range a = [", lo, ", ", hi, "]"));
     }
-    const auto times = data_->times();
-    const std::size_t hi = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), a) - times.begin());
-    for (std::size_t t : {hi, hi - 1}) {
-      if (t < times.size() && detail::same_time(times[t], a)) {
-        const auto src = data_->at(t);
-        std::copy(src.begin(), src.end(), out.begin());
-        return;
-      }
+    const auto [lo, hi, w] = detail::bracket(data_->times(), a);
+    if (lo == hi) {
+      const auto src = data_->at(lo);
+      std::copy(src.begin(), src.end(), out.begin());
+      return;
     }
-    // times[hi − 1] < a < times[hi]
-    const double w = (a - times[hi - 1]) / (times[hi] - times[hi - 1]);
-    const auto lo_field = data_->at(hi - 1);
+    const auto lo_field = data_->at(lo);
     const auto hi_field = data_->at(hi);
     const Real w1 = static_cast<Real>(w), w0 = static_cast<Real>(1.0 - w);
 #pragma omp parallel for schedule(static)
