@@ -25,6 +25,7 @@
 #include <lagframe/io/gadget_hdf5.hpp>
 #include <lagframe/io/gadget_ic.hpp>
 #endif
+#include <lagframe/force/p3m.hpp>
 #include <lagframe/lagframe.hpp>
 #include <lagframe/scola/executors.hpp>
 #include <lagframe/scola/tiled_run.hpp>
@@ -182,16 +183,29 @@ void write_outputs(const run_config& c, const std::string& script_dir, const lf:
   }
 }
 
-template <class Frame, class Assignment, class Factors>
+template <class Frame, class Force, class Factors>
 phase_times run(const run_config& c, const std::string& script_dir, const lf::io::ic_particles* file_ics) {
+  using Assignment = typename Force::assignment;
   phase_times times;
   auto t0 = clock_type::now();
   if (!c.wisdom_file.empty()) lf::fft::import_wisdom(c.wisdom_file);
-  using sim_t = lf::simulation<Frame, lf::force::particle_mesh<Assignment>, lf::stepper::kick_drift_kick<Factors>>;
+  using sim_t = lf::simulation<Frame, Force, lf::stepper::kick_drift_kick<Factors>>;
   Factors factors{};
   if constexpr (std::is_same_v<Factors, lf::stepper::factors::cola>) factors.n_lpt = c.n_lpt;
   const auto grid = make_grid(c);
-  sim_t sim{c.cosmology, c.box, lf::force::particle_mesh<Assignment>(c.box, c.pm),
+  auto force = [&] {
+    if constexpr (std::is_same_v<Force, lf::force::p3m<Assignment>>) {
+      Force f(c.box, c.p3m);
+      const auto& k = f.kernel();
+      std::printf("P3M force: %s, mesh %zu^3, r_s = %.3f Mpc/h, r_cut = %.3f Mpc/h, softening %.4f Mpc/h, chaining mesh %zu^3\n",
+                  std::string(Assignment::name).c_str(), c.pm.grid_1d, k.split(), k.cutoff(), k.softening(),
+                  f.chaining_cells());
+      return f;
+    } else {
+      return Force(c.box, c.pm);
+    }
+  }();
+  sim_t sim{c.cosmology, c.box, std::move(force),
             lf::stepper::kick_drift_kick<Factors>({.grid = grid, .schedule = make_schedule(c)}, factors)};
   if (!c.wisdom_file.empty()) lf::fft::export_wisdom(c.wisdom_file);
   if constexpr (std::is_same_v<Frame, coca_frame>) {
@@ -336,6 +350,17 @@ phase_times run_scola(const run_config& c, const std::string& script_dir) {
 }
 
 using ics_ptr = const lf::io::ic_particles*;
+template <class Frame, class Force>
+phase_times dispatch_run_factors(const run_config& c, const std::string& scripts, ics_ptr ics) {
+  if (c.factors == "quinn") return run<Frame, Force, lf::stepper::factors::quinn>(c, scripts, ics);
+  if (c.factors == "fastpm") return run<Frame, Force, lf::stepper::factors::fastpm>(c, scripts, ics);
+  return run<Frame, Force, lf::stepper::factors::cola>(c, scripts, ics);
+}
+template <class Frame, class Assignment>
+phase_times dispatch_force(const run_config& c, const std::string& scripts, ics_ptr ics) {
+  if (c.force_type == "p3m") return dispatch_run_factors<Frame, lf::force::p3m<Assignment>>(c, scripts, ics);
+  return dispatch_run_factors<Frame, lf::force::particle_mesh<Assignment>>(c, scripts, ics);
+}
 template <class Frame, class Assignment>
 phase_times dispatch_factors(const run_config& c, const std::string& scripts, ics_ptr ics) {
   if constexpr (!std::is_same_v<Frame, lf::frame::inertial<float>> && !std::is_same_v<Frame, coca_frame>) {
@@ -345,9 +370,7 @@ phase_times dispatch_factors(const run_config& c, const std::string& scripts, ic
       return run_scola<Frame, Assignment, lf::stepper::factors::cola>(c, scripts);
     }
   }
-  if (c.factors == "quinn") return run<Frame, Assignment, lf::stepper::factors::quinn>(c, scripts, ics);
-  if (c.factors == "fastpm") return run<Frame, Assignment, lf::stepper::factors::fastpm>(c, scripts, ics);
-  return run<Frame, Assignment, lf::stepper::factors::cola>(c, scripts, ics);
+  return dispatch_force<Frame, Assignment>(c, scripts, ics);
 }
 template <class Frame>
 phase_times dispatch_assignment(const run_config& c, const std::string& scripts, ics_ptr ics) {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include <lagframe/force/p3m.hpp>
 #include <lagframe/lagframe.hpp>
 #include <lagframe/scola/tiling.hpp>
 
@@ -49,8 +50,10 @@ struct run_config {
   std::string frame = "lpt2";  // inertial | lpt1 | lpt2 | coca (tCOCA: lpt2 + fourier_linear emulator)
   std::filesystem::path emulator_file;      // coca: a fourier_linear model file
   std::string integration = "as_lpt";       // coca: as_lpt | as_particles (frame/emulated.hpp)
-  std::string assignment = "cic";  // cic | tsc
-  lf::force::pm_options pm;
+  std::string force_type = "pm";   // pm | p3m
+  std::string assignment = "cic";  // cic | tsc (p3m default: tsc)
+  lf::force::pm_options pm;        // the PM force, or the long-range mesh of p3m
+  lf::force::p3m_options p3m;      // p3m: split, cut-off, softening (p3m.mesh is filled from pm)
   std::string wisdom_file;
   std::string factors = "cola";  // quinn | fastpm | cola
   double n_lpt = -2.5;
@@ -287,7 +290,9 @@ inline run_config read_config(const toml::table& root) {
   if (c.frame == "coca" && !std::filesystem::is_regular_file(c.emulator_file))
     r.fail_value("frame", "emulator_file", "\"" + c.emulator_file.string() + "\"", "an existing file");
 
-  c.assignment = r.choice("force", "assignment", c.assignment, {"cic", "tsc"});
+  c.force_type = r.choice("force", "type", c.force_type, {"pm", "p3m"});
+  const bool p3m = c.force_type == "p3m";
+  c.assignment = r.choice("force", "assignment", p3m ? "tsc" : c.assignment, {"cic", "tsc"});
   c.pm.grid_1d = r.get<std::size_t>("force", "grid_1d", 2 * c.box.particles_1d);
   if (c.pm.grid_1d < 2 || c.pm.grid_1d > 8192)
     r.fail_value("force", "grid_1d", std::to_string(c.pm.grid_1d), "a mesh size in [2, 8192]");
@@ -295,14 +300,37 @@ inline run_config read_config(const toml::table& root) {
   c.pm.greens = greens == "exact" ? lf::force::greens_function::exact
                 : greens == "optimal" ? lf::force::greens_function::optimal
                                       : lf::force::greens_function::finite_difference;
-  c.pm.grad = r.choice("force", "gradient", "finite_difference_4", {"finite_difference_4", "spectral"}) == "spectral"
+  // p3m's mesh defaults (spectral gradient, W^-2 deconvolution) are those of force::p3m_options.
+  c.pm.grad = r.choice("force", "gradient", p3m ? "spectral" : "finite_difference_4", {"finite_difference_4", "spectral"}) ==
+                      "spectral"
                   ? lf::force::gradient::spectral
                   : lf::force::gradient::finite_difference_4;
-  c.pm.deconvolve = r.get("force", "deconvolve", false);
+  c.pm.deconvolve = r.get("force", "deconvolve", p3m);
+  c.pm.interlace = r.get("force", "interlace", false);
+  c.p3m.split_cells = r.get("force", "split_cells", c.p3m.split_cells);
+  c.p3m.cutoff_split = r.get("force", "cutoff_split", c.p3m.cutoff_split);
+  c.p3m.softening_spacing = r.get("force", "softening_spacing", c.p3m.softening_spacing);
+  if (!p3m) {
+    for (const char* key : {"split_cells", "cutoff_split", "softening_spacing"})
+      if (root.at_path(std::string("force.") + key).node() != nullptr)
+        r.fail_value("force", key, "(set)", "type = \"p3m\" (the key belongs to the P3M force)");
+  }
   c.pm.planning = r.choice("force", "planning", "estimate", {"estimate", "measure"}) == "measure"
                       ? lf::fft::planning::measure
                       : lf::fft::planning::estimate;
   c.wisdom_file = r.get<std::string>("force", "wisdom_file", "");
+  if (p3m) {
+    c.p3m.mesh = c.pm;
+    try {
+      c.p3m.validate();
+      (void)lf::force::short_range_kernel(c.p3m.split_cells * c.box.side_mpc_h / static_cast<double>(c.pm.grid_1d),
+                                          c.p3m.cutoff_split * c.p3m.split_cells * c.box.side_mpc_h /
+                                              static_cast<double>(c.pm.grid_1d),
+                                          c.p3m.softening_spacing * c.box.lagrangian_spacing());
+    } catch (const lf::config_error& e) {
+      r.fail_value("force", "type", "\"p3m\"", e.what());
+    }
+  }
 
   c.factors = r.choice("stepper", "factors", c.factors, {"quinn", "fastpm", "cola"});
   c.n_lpt = r.get("stepper", "n_lpt", c.n_lpt);
@@ -362,6 +390,8 @@ inline run_config read_config(const toml::table& root) {
     c.scola_tiling.mesh_per_particle = c.pm.grid_1d / c.box.particles_1d;
     if (c.frame == "inertial" || c.frame == "coca")
       r.fail_value("frame", "type", "\"" + c.frame + "\"", "\"lpt1\" or \"lpt2\" with [scola]");
+    if (p3m)
+      r.fail_value("force", "type", "\"p3m\"", "\"pm\" with [scola] (tiles solve Poisson with Dirichlet boundaries on their mesh)");
     if (c.output_redshifts.size() != 1)
       r.fail_value("output", "redshifts", std::to_string(c.output_redshifts.size()) + " redshifts",
                    "one redshift with [scola] (tiles deliver their final state only)");

@@ -15,7 +15,9 @@
 ///       which vanishes at Nyquist by itself;
 ///   - inverse squared window 1/W²: W = sinc(w/2)^p per axis (p = the assignment order),
 ///     applied once for the deposit and once for the interpolation (Hockney & Eastwood 1988,
-///     §7-6; Gadget-4 `pm_periodic.cc` uses the same sinc⁻⁴ for CIC).
+///     §7-6; Gadget-4 `pm_periodic.cc` uses the same sinc⁻⁴ for CIC);
+///   - the long-range filter of a Gaussian force split, e^{−k² r_s²} = Π_axes e^{−k_i² r_s²}
+///     (force/p3m.hpp; 1 when there is no split), folded into the same per-axis table as 1/W².
 
 #include <cmath>
 #include <cstddef>
@@ -44,10 +46,10 @@ template <class Real>
 struct axis_kernels {
   std::vector<Real> laplace;  ///< λ(k) ≥ 0 (per-axis part of −∇²)
   std::vector<Real> grad;     ///< g(k): ∂ → i g
-  std::vector<Real> deconv2;  ///< 1/W_1D(k)² (1 where deconvolution is off)
+  std::vector<Real> deconv2;  ///< 1/W_1D(k)² (1 where deconvolution is off) × e^{−k² r_s²}
 
   axis_kernels(std::size_t n, double side, greens_function greens, gradient grad_kind,
-               int window_order, bool deconvolve)
+               int window_order, bool deconvolve, double split_mpc_h = 0.0)
       : laplace(n), grad(n), deconv2(n) {
     const double dx = side / static_cast<double>(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -59,7 +61,8 @@ struct axis_kernels {
       double g = grad_kind == gradient::spectral ? k : (8.0 * std::sin(w) - std::sin(2.0 * w)) / (6.0 * dx);
       if (nyquist) g = 0.0;
       grad[i] = static_cast<Real>(g);
-      deconv2[i] = static_cast<Real>(deconvolve ? std::pow(sinc(0.5 * w), -2.0 * window_order) : 1.0);
+      const double filter = std::exp(-k * k * split_mpc_h * split_mpc_h);
+      deconv2[i] = static_cast<Real>((deconvolve ? std::pow(sinc(0.5 * w), -2.0 * window_order) : 1.0) * filter);
     }
   }
 };

@@ -102,6 +102,10 @@ struct pm_options {
   /// S2 reference-cloud diameter of the optimal influence function, in mesh cells (forces are
   /// Newtonian beyond it); used only with greens_function::optimal, which ignores `deconvolve`.
   double optimal_diameter_cells = 3.0;
+  /// Long-range part of a Gaussian force split (force/p3m.hpp): the Green's function is
+  /// multiplied by e^{−k² r_s²} with r_s = split_mpc_h (Mpc/h), so the mesh carries the force
+  /// erf(r/2r_s) − (r/(r_s√π)) e^{−r²/4r_s²} times Newton's. 0: no split (the whole force).
+  double split_mpc_h = 0.0;
 
   /// Throws config_error naming the first impossible value.
   void validate() const {
@@ -109,6 +113,11 @@ struct pm_options {
     require(grid_1d <= 8192, "pm_options.grid_1d", grid_1d, "at most 8192 cells per side");
     require(std::isfinite(optimal_diameter_cells) && optimal_diameter_cells > 0.0, "pm_options.optimal_diameter_cells",
             optimal_diameter_cells, "a positive diameter in mesh cells");
+    require(std::isfinite(split_mpc_h) && split_mpc_h >= 0.0, "pm_options.split_mpc_h", split_mpc_h,
+            "a non-negative length in Mpc/h (0: no force split)");
+    require(split_mpc_h == 0.0 || greens != greens_function::optimal, "pm_options.greens", "optimal",
+            "exact or finite_difference with a force split (the optimal influence function is computed for "
+            "the unsplit force; use greens_function::exact)");
   }
 };
 
@@ -129,7 +138,8 @@ class particle_mesh {
   particle_mesh(const box& b, const pm_options& opt)
       : box_(validated(b)), opt_(validated(opt)), potential_(opt.grid_1d, b.side_mpc_h),
         work_(opt.grid_1d, b.side_mpc_h), plan_(opt.grid_1d, opt.planning),
-        kernels_(opt.grid_1d, b.side_mpc_h, opt.greens, opt.grad, Assignment::order, opt.deconvolve) {
+        kernels_(opt.grid_1d, b.side_mpc_h, opt.greens, opt.grad, Assignment::order, opt.deconvolve,
+                 opt.split_mpc_h) {
     if (opt_.greens == greens_function::optimal) {
       optimal_ = detail::optimal_influence<Real>(opt_.grid_1d, box_.side_mpc_h, kernels_.grad, Assignment::order,
                                                  opt_.optimal_diameter_cells * box_.side_mpc_h /
