@@ -176,7 +176,7 @@ class CocaNet(nn.Module):
 
     @torch.jit.export
     def momenta(self, prepared: List[torch.Tensor], a: float) -> torch.Tensor:
-        """p_ML at scale factor a: (3, N, N, N) float32, Mpc/h momenta (PHYSICS.md §0)."""
+        """p_ML at scale factor a: (3, N, N, N) float32, Mpc/h momenta (docs/physics.md §1.2)."""
         lo, hi, w = self.interpolation(a)
         al = (1.0 - w) * self.alpha[lo] + w * self.alpha[hi]
         be = (1.0 - w) * self.beta[lo] + w * self.beta[hi]

@@ -3,7 +3,7 @@
 
 /// \file simulation.hpp
 /// lagframe::simulation<Frame, Force, Stepper>: particles integrated in a moving frame
-/// (DESIGN.md "The loop").
+/// (docs/design.md §2).
 ///
 ///   simulation<frame::inertial<>, force::particle_mesh<mesh::cic>, stepper::kick_drift_kick<factors::fastpm>>
 ///       plain PM (FastPM time stepping);
@@ -12,7 +12,7 @@
 ///
 /// Life cycle: construct, set_initial_conditions(LPT fields) at the grid's first node, then
 /// run_until(a, observer) any number of times with a on the time grid. Observers see positions
-/// and the *total* momentum p = π + p_frame (PHYSICS.md §2.1, L₊) at the requested times.
+/// and the *total* momentum p = π + p_frame (docs/physics.md §9.4, L₊) at the requested times.
 /// Per-step progress goes to an optional progress observer (off unless set).
 ///
 /// Memory per particle (float): position 12 B, residual momentum 12 B, acceleration 12 B, plus
@@ -119,7 +119,7 @@ class simulation {
   simulation& operator=(simulation&&) noexcept = default;
 
   /// Particles at the first node a_0 on the LPT trajectory of `fields`:
-  /// x = q + D1 Ψ1 + D2 Ψ2, p = T[D1] Ψ1 + T[D2] Ψ2 (PHYSICS.md §1.2); the frame then takes
+  /// x = q + D1 Ψ1 + D2 Ψ2, p = T[D1] Ψ1 + T[D2] Ψ2 (docs/physics.md §4.4); the frame then takes
   /// the fields it needs and the residual momentum is p − p_frame.
   void set_initial_conditions(ic::lpt_fields<real_type> fields) {
     check_fields(fields);

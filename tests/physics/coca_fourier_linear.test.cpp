@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// tCOCA with the linear Fourier emulator (frame/emulators/fourier_linear.hpp; PHYSICS.md §4.2,
-// §4.4): trained on two 100-step tCOLA reference runs, applied to a third set of initial
-// conditions with 10 steps. The emulated frame must beat the bare 2LPT frame against the
-// 100-step run of that third set at equal (zero, few, all) force evaluations. Integrated by the
-// particles' operators (ml_integration::as_particles) with every force evaluated it is tCOLA to
-// rounding: the kick removes exactly the Δp_ML the drift adds back (frame/emulated.hpp).
+// tCOCA with the linear Fourier emulator (frame/emulators/fourier_linear.hpp;
+// docs/physics.md §10.2, §10.4): trained on two 100-step tCOLA reference runs, applied to a
+// third set of initial conditions with 10 steps. The emulated frame must beat the bare 2LPT
+// frame against the 100-step run of that third set at equal (zero, few, all) force evaluations.
+// Integrated by the particles' operators (ml_integration::as_particles) with every force
+// evaluated it is tCOLA to rounding: the kick removes exactly the Δp_ML the drift adds back
+// (frame/emulated.hpp).
 // Measured (seed 5, 32³ in 64 Mpc/h, 10 steps 0.1 → 1), rms cells: no force 1.22 (tCOLA) → 0.94
 // (tCOCA); 3 forces 1.01 → 0.78; 11 forces 0.051 → 0.048; as_particles vs tCOLA 4e-15.
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// tCOCA is ML-safe (PHYSICS.md §4.4; Bartlett et al. 2024): with an emulator that is wrong on
+// tCOCA is ML-safe (docs/physics.md §10.4; Bartlett et al. 2024): with an emulator that is wrong on
 // purpose — its prediction scaled by 1.5, or trained at Ω_m = 0.25 and used at Ω_m = 0.3111 —
 // the P(k) error against a 100-step PM reference falls as more forces are evaluated, and with
 // every force evaluated it is no more than 1 % above tCOLA's (measured: below it, 0.6 % and

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Layzer–Irvine cosmic energy equation on a PM run (PHYSICS.md §8.1):
+// Layzer–Irvine cosmic energy equation on a PM run (docs/physics.md §13.3):
 //   d[a(K + W)]/da = −K,   C(a) = a(K+W) − a_i(K_i+W_i) + ∫ K da = 0,
 // with K = Σ ½ (p/a)² and W = ½ Σ Φ(x_i), Φ = (3/2) Ω_m φ / a, φ from the same mesh Green's
 // function and deconvolution as the force. Reported as |C| / |a W|.

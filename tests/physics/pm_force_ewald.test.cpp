@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Single-source PM force against the Ewald-summed periodic force (PHYSICS.md §5.4).
+// Single-source PM force against the Ewald-summed periodic force (docs/physics.md §13.4).
 //
 // All 8 particles of a 2³ box sit at one point x0, so the source is one point of mass V (each
 // particle has mass 1/n̄ = V/8) and ∇²φ = δ = V δ_D(x − x0) − 1 (the uniform background is the
@@ -24,8 +24,8 @@
 // deconvolution is accurate: requirements (rms, exact Green's function):
 //   TSC: ≤ 3 % in [3, 4) cells, ≤ 1 % in [4, 6), ≤ 0.5 % beyond, and ≤ 1 % over all r ≥ 3 cells;
 //   CIC: ≤ 6 % in [3, 4), ≤ 3 % in [4, 6), ≤ 1.5 % in [6, 8), ≤ 1 % beyond.
-// (The 1 % at ≥ 3 cells quoted for CIC with deconvolution in PHYSICS.md §5.1 refers to the
-// Gaussian-filtered long-range part of TreePM/P3M, not to a bare PM force.)
+// (The 1 % at ≥ 3 cells often quoted for CIC with deconvolution refers to the Gaussian-filtered
+// long-range part of TreePM/P3M, docs/physics.md §7.1, not to a bare PM force.)
 // With interlacing (pm_options.interlace, last test case) CIC reaches ≤ 1 % rms for r ≥ 3
 // cells: 0.39 % with the optimal influence function (a = 3.5 cells) and the spectral gradient.
 #include <doctest/doctest.h>

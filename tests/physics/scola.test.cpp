@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // sCOLA (scola/): a single periodic tile is tCOLA; a Zel'dovich wave crosses tiles without a
 // residual; tiles with Dirichlet boundaries reproduce the full-box tCOLA run to the accuracy
-// their buffer buys (PHYSICS.md §3; Leclercq et al. 2020).
+// their buffer buys (docs/physics.md §11; Leclercq et al. 2020).
 
 #include <doctest/doctest.h>
 

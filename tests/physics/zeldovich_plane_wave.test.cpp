@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Zel'dovich plane wave before shell crossing (PHYSICS.md §8.2): exact in 1LPT, so
+// Zel'dovich plane wave before shell crossing (docs/physics.md §13.1): exact in 1LPT, so
 //  - an LPT frame leaves only the PM force error in the residual,
 //  - PM with FastPM factors reproduces the exact positions for any step count,
 //  - PM with Quinn factors converges at second order in the step size.

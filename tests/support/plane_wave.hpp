@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
-// Zel'dovich plane wave (PHYSICS.md §8.2): one mode along x, exact until shell crossing.
+// Zel'dovich plane wave (docs/physics.md §13.1): one mode along x, exact until shell crossing.
 //   x(q, a) = q + D(a)/D_c · sin(kq)/k,   p(q, a) = T[D](a)/D_c · sin(kq)/k.
 
 #include <cmath>

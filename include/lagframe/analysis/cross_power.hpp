@@ -3,7 +3,7 @@
 
 /// \file cross_power.hpp
 /// Cross power spectrum and cross-correlation coefficient of two particle sets on the same
-/// mesh (PHYSICS.md §7.4; L-PICOLA paper §7.1):
+/// mesh (docs/physics.md §12.5; L-PICOLA paper §7.1):
 ///   P_ab = ⟨L³/N_g⁶ Re(δ̂_a δ̂_b*)⟩_shell,   r(k) = P_ab / √(P_a P_b),
 /// with the binning, deconvolution and interlacing of power_spectrum.hpp. r is always computed
 /// from the auto spectra *without* shot-noise subtraction (so r = 1 for a set with itself);

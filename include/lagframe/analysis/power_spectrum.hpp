@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file power_spectrum.hpp
-/// Density modes and the shell-averaged power spectrum of a particle set (PHYSICS.md §0, §7.2):
+/// Density modes and the shell-averaged power spectrum of a particle set (docs/physics.md §12.1–12.4):
 ///   δ̂_k = FFT[mesh of 1 + δ]_k · e^{−ik·Δ/2(1,1,1)} / W(k),   P(k) = ⟨ L³/N_g⁶ |δ̂_k|² − shot ⟩_shell,
 /// with the assignment window W = Π sinc(k_iΔ/2)^p, optional interlacing (Sefusatti et al.
 /// 2016: a second mesh deposited with positions shifted by s = Δ/2(1,1,1), combined as
@@ -282,7 +282,7 @@ power_spectrum_result power_spectrum(std::span<const vec3<Real>> positions, doub
   return power_spectrum_of_modes<A>(modes, opt, static_cast<double>(positions.size()) / (side * side * side));
 }
 
-/// Transfer function T(k) = √(P/P_ref) (PHYSICS.md §7.4). Throws config_error if the binnings
+/// Transfer function T(k) = √(P/P_ref) (docs/physics.md §12.5). Throws config_error if the binnings
 /// differ and numerical_error if a ratio is negative or P_ref is zero.
 [[nodiscard]] inline std::vector<double> transfer(const power_spectrum_result& test, const power_spectrum_result& ref) {
   require(test.k.size() == ref.k.size(), "transfer: number of bins", test.k.size(),

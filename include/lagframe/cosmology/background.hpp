@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file background.hpp
-/// The expansion history E(a) = H(a)/H0 = sqrt(Ω_m a⁻³ + Ω_k a⁻² + Ω_Λ) (PHYSICS.md §0; w = −1,
+/// The expansion history E(a) = H(a)/H0 = sqrt(Ω_m a⁻³ + Ω_k a⁻² + Ω_Λ) (docs/physics.md §2.1; w = −1,
 /// no radiation), Ω_m(a) and d ln E/d ln a. The constructor validates the parameters.
 
 #include <cmath>

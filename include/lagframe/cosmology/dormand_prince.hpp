@@ -4,7 +4,7 @@
 /// \file dormand_prince.hpp
 /// Adaptive explicit Runge–Kutta 5(4) integrator of Dormand & Prince (1980, J. Comput. Appl.
 /// Math. 6, 19; the tableau "RK5(4)7M"), with the first-same-as-last property and the usual
-/// error-per-step control. Used to integrate the growth ODEs (PHYSICS.md §1.1); an internal of
+/// error-per-step control. Used to integrate the growth ODEs (docs/physics.md §2.2); an internal of
 /// the cosmology module (namespace detail).
 ///
 /// Error control: a step from y to y_new is accepted when

@@ -4,9 +4,9 @@
 /// \file eisenstein_hu.hpp
 /// Eisenstein & Hu (1998, ApJ 496, 605) matter transfer function, with baryon acoustic
 /// oscillations (their eqs. 2–24, the full fit) or without (the "no-wiggle" shape, eqs. 26–31).
-/// T(k → 0) = 1. The fits work in Mpc; operator() takes k in h/Mpc (PHYSICS.md §1.3).
+/// T(k → 0) = 1. The fits work in Mpc; operator() takes k in h/Mpc (docs/physics.md §3.1–3.2).
 /// β_c and b₂' follow the published eq. 12 and Eisenstein's code, not nbodykit's transcription
-/// (see the bug warning in PHYSICS.md §1.3). The no-wiggle q is eq. 28,
+/// (see docs/physics.md §3.1). The no-wiggle q is eq. 28,
 /// q = (k/h Mpc⁻¹) Θ²/Γ_eff with Γ_eff = Ω_m h [α_Γ + (1 − α_Γ)/(1 + (0.43 k s)⁴)], s from eq. 26.
 
 #include <cmath>

@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file growth.hpp
-/// First- and second-order LPT growth factors from their ODEs (PHYSICS.md §1.1):
+/// First- and second-order LPT growth factors from their ODEs (docs/physics.md §2.2):
 ///   D1'' + (2 + dlnE/dlna) D1' = (3/2) Ω_m(a) D1,
 ///   D2'' + (2 + dlnE/dlna) D2' = (3/2) Ω_m(a) (D2 − D1²),        ' = d/d ln a.
 ///
@@ -15,11 +15,12 @@
 /// (≈ Δ⁴/384 · |y''''|) is below 1e-10 relative. D1 is normalised to D1(1) = 1 and D2 by the
 /// same factor squared, so that D2 ≈ −3/7 D1² at early times.
 ///
-/// Also the Tassev operator T = Q d/da, Q = a³E (Tassev, Zaldarriaga & Eisenstein 2013; PHYSICS.md §0):
+/// Also the Tassev operator T = Q d/da, Q = a³E (Tassev, Zaldarriaga & Eisenstein 2013;
+/// docs/physics.md §2.3):
 ///   T[Dn] = a³E dDn/da = a²E dDn/d ln a,   T²[D1] = (3/2) Ω_m a D1,   T²[D2] = (3/2) Ω_m a (D2 − D1²)
 /// (L-PICOLA cosmology note eqs. 17 and 24; these follow from the ODEs above with Ω_m = Ω_m,0).
 ///
-/// Radiation is not included (PHYSICS.md §0), so a_min may be as small as 1e-8.
+/// Radiation is not included (docs/physics.md §2.1), so a_min may be as small as 1e-8.
 /// All queries are const and thread-safe; they throw config_error for a outside [a_min, a_max].
 
 #include <array>

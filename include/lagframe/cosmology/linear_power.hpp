@@ -4,7 +4,7 @@
 /// \file linear_power.hpp
 /// The linear matter power spectrum at a = 1 (D1 = 1), P(k) in (Mpc/h)³ with k in h/Mpc:
 /// P = A k^n_s T²(k) from a transfer function, or a tabulated P(k), optionally normalised to
-/// σ8 (PHYSICS.md §1.3):
+/// σ8 (docs/physics.md §3.4):
 ///   σ_R² = 1/(2π²) ∫ k² P(k) W²(kR) dk,   W(x) = 3 (sin x − x cos x)/x³,   R = 8 Mpc/h.
 /// Stored as ln P on a uniform ln k grid (k_min = 10⁻⁵ … k_max = 10² h/Mpc, 4096 points,
 /// Δ ln k ≈ 0.004) and interpolated linearly in log–log (relative error ≲ 1e-4 through the BAO).
@@ -100,7 +100,7 @@ class linear_power {
   }
 
   /// rms linear density fluctuation at a = 1 in top-hat spheres of radius r (Mpc/h):
-  ///   σ_r² = 1/(2π²) ∫ k³ P(k) W²(kr) d ln k,  W(x) = 3 (sin x − x cos x)/x³  (PHYSICS.md §1.3),
+  ///   σ_r² = 1/(2π²) ∫ k³ P(k) W²(kr) d ln k,  W(x) = 3 (sin x − x cos x)/x³  (docs/physics.md §3.4),
   /// integrated over k ∈ [k_min, min(k_max, 10⁴/r)] by 3-point Gauss–Legendre panels in ln k no
   /// wider than the grid spacing or 0.5/(kr) (≥ 6 panels per period of W²). The neglected tails
   /// are below 1e-8 relative for r ≳ 0.1 Mpc/h and spectra like ΛCDM.

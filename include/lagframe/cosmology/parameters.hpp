@@ -3,7 +3,7 @@
 
 /// \file parameters.hpp
 /// ΛCDM parameters (w = −1, optional curvature, no radiation in the background).
-/// Defaults are Planck 2018-like (TT,TE,EE+lowE+lensing+BAO). Conventions: PHYSICS.md §0;
+/// Defaults are Planck 2018-like (TT,TE,EE+lowE+lensing+BAO). Conventions: docs/physics.md §1.1;
 /// E²(a) = Ω_m a⁻³ + Ω_k a⁻² + Ω_Λ with Ω_Λ = 1 − Ω_m − Ω_k.
 
 #include <cmath>

@@ -5,7 +5,7 @@
 /// RAII FFTW plan for the in-place 3D type-I discrete sine transform (FFTW RODFT00) of an
 /// n³ array, float or double: Y_l = 2 Σ_{i=0}^{n−1} X_i sin(π (i+1)(l+1)/(n+1)) per axis.
 /// The transform is its own inverse up to the factor (2(n+1))³ per 3D round trip.
-/// Used by the Dirichlet Poisson solver of sCOLA tiles (PHYSICS.md §3.2).
+/// Used by the Dirichlet Poisson solver of sCOLA tiles (docs/physics.md §11.3).
 ///
 /// Threading: a plan is made for one thread (tiles are the unit of parallelism) and may be
 /// executed concurrently from several threads on different arrays (fftw_execute_r2r with new

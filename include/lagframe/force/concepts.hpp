@@ -3,7 +3,7 @@
 
 /// \file concepts.hpp
 /// The `force_policy` concept: the gravitational acceleration of every particle, solving the
-/// code-unit Poisson equation ∇²φ = δ (PHYSICS.md §0).
+/// code-unit Poisson equation ∇²φ = δ (docs/physics.md §1.2).
 ///
 /// A model F provides
 ///   - `F::real_type` (float or double) and `F::name` (convertible to std::string_view);
@@ -11,7 +11,7 @@
 ///     std::span<const vec3<real_type>> and `acc` a std::span<vec3<real_type>> of the same size:
 ///     acc[i] = −∇φ(x_i), where ∇²φ = δ is sourced by the particles' own density contrast, each
 ///     particle carrying mass 1/n̄ (n̄ = N_p/V). Units Mpc/h (φ is in (Mpc/h)²).
-///     Cosmology-independent: the stepper multiplies by (3/2)Ω_m (PHYSICS.md §0, §2.2).
+///     Cosmology-independent: the stepper multiplies by (3/2)Ω_m (docs/physics.md §1.2, §8.2).
 ///     Preconditions: positions in Mpc/h inside [0, L); one position per particle of the box.
 ///     Threading: may spawn an OpenMP team (and FFTW threads); must not be called from inside
 ///     a parallel region; not reentrant (a model owns work meshes), so one object per
@@ -19,7 +19,7 @@
 ///     first call (see each model).
 /// Optional capability `provides_potential`: `f.potentials(positions, phi)` → void gives
 /// phi[i] = φ(x_i) with the same Green's function and deconvolution as the force, for energy
-/// checks (Layzer–Irvine, PHYSICS.md §8.1). The k = 0 mode of φ is zero.
+/// checks (Layzer–Irvine, docs/physics.md §13.3). The k = 0 mode of φ is zero.
 ///
 /// The concept is a conjunction of small named concepts so that a failed check names the
 /// missing piece. Models: force/particle_mesh.hpp.

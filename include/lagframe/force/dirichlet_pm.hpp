@@ -3,7 +3,7 @@
 
 /// \file dirichlet_pm.hpp
 /// Particle-mesh gravity on a non-periodic cubic tile with Dirichlet boundary values: the
-/// force of sCOLA tiles (Tassev et al. 2015; Leclercq et al. 2020; PHYSICS.md §3.1–3.2).
+/// force of sCOLA tiles (Tassev et al. 2015; Leclercq et al. 2020; docs/physics.md §11.3–11.4).
 ///
 /// The tile mesh has nodes at origin + i·Δ, i = 0 … N per axis (N cells of side Δ). One force
 /// evaluation:
@@ -14,10 +14,10 @@
 ///   2. ask the boundary provider for φ on the boundary and ghost nodes (node_grid), and solve
 ///      ∇²φ = δ for the interior with the sine transform (scola/dirichlet_poisson.hpp);
 ///   3. the 4-point central difference −∇φ at every node 0 … N (it reads the two ghost layers:
-///      PHYSICS.md §3.2 "Gradient"), interpolated to the particles with the same stencil A.
+///      docs/physics.md §11.4), interpolated to the particles with the same stencil A.
 /// A particle whose stencil reaches beyond the nodes 0 … N is *outside*: it deposits nothing,
 /// gets zero acceleration and is flagged (outside()); sCOLA moves it with the frame (zero
-/// residual force, PHYSICS.md §3.1). Positions are global box coordinates (periodic of side L);
+/// residual force, docs/physics.md §11.2). Positions are global box coordinates (periodic of side L);
 /// the tile is found by the minimal image from its centre.
 ///
 /// Serial (a tile is the unit of parallelism): one object per concurrent caller. Memory: four

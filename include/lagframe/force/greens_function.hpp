@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file greens_function.hpp
-/// Fourier-space operators of the particle-mesh solver (PHYSICS.md §7.2–7.3), tabulated per
+/// Fourier-space operators of the particle-mesh solver (docs/physics.md §6.2–6.5), tabulated per
 /// axis so that the 3D kernels are sums or products of 1D tables.
 ///
 /// For an N-point periodic axis of spacing Δ = L/N and array index i (signed frequency

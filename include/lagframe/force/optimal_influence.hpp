@@ -5,7 +5,7 @@
 /// Hockney & Eastwood's optimal influence function (Computer Simulation Using Particles, 1988,
 /// §8-2, eq. 8-22) for a PM force with assignment window U, gradient operator D̂ = i g(k) and a
 /// reference force R̂(k) = i k Ŝ²(k)/k² (Newtonian between S2 clouds of diameter a; exactly
-/// Newtonian beyond r = a, PHYSICS.md §5.2):
+/// Newtonian beyond r = a; docs/physics.md §6.3):
 ///
 ///   Γ(k) = Σ_n Û²(k_n) [g(k)·k_n] Ŝ²(k_n)/|k_n|²  /  ( |g(k)|² [Σ_n Û²(k_n)]² ),
 ///   k_n = k + 2π n/Δ,  Û(k) = Π_i sinc(k_iΔ/2)^p,  Ŝ(k) = 12 (2 − 2cos κ − κ sin κ)/κ⁴, κ = ka/2.

@@ -3,7 +3,7 @@
 
 /// \file particle_mesh.hpp
 /// Particle-mesh gravity on a periodic N_g³ mesh of any size (Hockney & Eastwood 1988, ch. 5
-/// and 7; PHYSICS.md §7.1–7.3). One force evaluation:
+/// and 7; docs/physics.md §6). One force evaluation:
 ///   1. deposit the particles with the assignment stencil A, mass N_g³/N_p each, so the mesh
 ///      holds 1 + δ (the k = 0 mode is zeroed below, so the 1 never needs subtracting);
 ///   2. one r2c FFT; φ_k = −δ_k · G(k) · D(k)/N_g³ with G = 1/k² (exact) or the inverse
@@ -18,7 +18,7 @@
 /// interpolation with this real, symmetric kernel conserves momentum and has no self-force.
 ///
 /// Interlacing (pm_options.interlace; Hockney & Eastwood §7-8, Sefusatti et al. 2016 for the
-/// estimator, PHYSICS.md §7.2): the particles are deposited twice, at x + t₀ and x + t₁ with
+/// estimator; docs/physics.md §6.6): the particles are deposited twice, at x + t₀ and x + t₁ with
 /// t_m = ∓Δ/4 (1,1,1) (so the two meshes are offset by Δ/2 (1,1,1)), into the two meshes, both
 /// r2c-transformed and combined as δ_k = ½[e^{ik·t₀} δ_k^(0) + e^{ik·t₁} δ_k^(1)], which cancels
 /// the aliasing images k + 2πn/Δ with n_x + n_y + n_z odd; the Nyquist planes are zeroed. The

@@ -3,7 +3,7 @@
 
 /// \file concepts.hpp
 /// The `frame_policy` concept: the moving frame of reference particles are integrated in
-/// (DESIGN.md "The loop"; PHYSICS.md §2.1, §4.2).
+/// (docs/design.md §2; docs/physics.md §9.1, §10).
 ///
 /// A particle's state is its position x (wrapped into the box) and its momentum π relative to
 /// the frame; its total momentum is p = π + p_frame(q, a). A model F provides:

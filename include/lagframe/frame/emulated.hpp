@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file emulated.hpp
-/// The COCA frame (Bartlett et al. 2024, arXiv 2409.02154; PHYSICS.md §4.2): an LPT frame Base
+/// The COCA frame (Bartlett et al. 2024, arXiv 2409.02154; docs/physics.md §10): an LPT frame Base
 /// (lpt<2>: tCOCA; lpt<1>) plus the residual momentum p_ML(q, a) an emulator predicts
 /// (frame/emulators/concepts.hpp):
 ///     x_fr = q + Ψ_LPT(a) + Ψ_ML(a),   p_fr = p_LPT(a) + p_ML(a),
@@ -47,7 +47,7 @@
 /// particle follows the frame plus a uniform residual drift: with no force evaluation π keeps
 /// its value −p_ML(a_start) (zero for an emulator that predicts no residual at the start) and
 /// the particle follows the emulated trajectory; with every force evaluated the run is PM in a
-/// moving frame and converges to the true solution whatever the emulator (PHYSICS.md §4.4).
+/// moving frame and converges to the true solution whatever the emulator (docs/physics.md §10.4).
 /// add_momentum(p, a, ±1) is Base's ± p_LPT(a), then ± p_ML(a). With emulators::none
 /// (p_ML ≡ 0) every operation is Base's own, bit for bit, in both modes.
 ///

@@ -2,8 +2,8 @@
 #pragma once
 
 /// \file inertial.hpp
-/// No frame: π is the total momentum, so the loop is a plain PM code (PHYSICS.md §0 equations
-/// of motion with the leapfrog of §2.2).
+/// No frame: π is the total momentum, so the loop is a plain PM code (docs/physics.md §1.2,
+/// §8.1: the equations of motion with the kick–drift–kick leapfrog).
 
 #include <cstddef>
 #include <span>

@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file lpt.hpp
-/// The LPT frame of tCOLA (Tassev, Zaldarriaga & Eisenstein 2013; PHYSICS.md §2.1):
+/// The LPT frame of tCOLA (Tassev, Zaldarriaga & Eisenstein 2013; docs/physics.md §9.3):
 ///   x = q + D1(a) Ψ1(q) [+ D2(a) Ψ2(q)] + r,   p = T[D1] Ψ1 [+ T[D2] Ψ2] + π.
 /// The residual obeys T²[r] = a·g_res with
 ///   g_res = (3/2)Ω_m (−∇φ) − g_frame,   g_frame = T²[x_frame]/a = T²[D1]/a Ψ1 + T²[D2]/a Ψ2,

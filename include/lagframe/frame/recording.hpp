@@ -3,7 +3,7 @@
 
 /// \file recording.hpp
 /// frame::recording<Base>: Base, plus a record of the residual momenta π = p − p_Base of the run
-/// it drives, the training/replay data of a COCA emulator (PHYSICS.md §4.2; the data of
+/// it drives, the training/replay data of a COCA emulator (docs/physics.md §10.6; the data of
 /// frame::emulators::recorded, frame/emulators/recorded.hpp).
 ///
 /// π is stored at every time the KDK stepper knows it:

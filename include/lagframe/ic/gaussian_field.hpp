@@ -3,13 +3,13 @@
 
 /// \file gaussian_field.hpp
 /// The linear density contrast δ0 at a = 1 on the Lagrangian particle grid, synthesised from
-/// real-space white noise (PHYSICS.md §1.3, "Field synthesis"):
+/// real-space white noise (docs/physics.md §4.2):
 ///
 ///     δ_k^FFT = ŵ(k) · √(P(k) N³ / V),    ŵ = Σ_x w(x) e^{−ik·x},  ⟨|ŵ|²⟩ = N³,
 ///
 /// with optional fixed amplitudes (Angulo & Pontzen 2016, arXiv 1603.05253: ŵ → √N³ ŵ/|ŵ|) and
 /// pairing (ŵ → −ŵ). The physical transform is δ(k) = Δ³ δ_k^FFT (Δ = L/N), so
-/// ⟨|δ(k)|²⟩/V = P(k) (PHYSICS.md §0).
+/// ⟨|δ(k)|²⟩/V = P(k) (docs/physics.md §1.3).
 ///
 /// Mode treatment:
 ///   * k = 0 is set to zero.

@@ -3,7 +3,7 @@
 
 /// \file lpt.hpp
 /// First- and second-order Lagrangian perturbation theory displacement fields at unit growth on
-/// the particle grid (PHYSICS.md §1.2; Zel'dovich 1970; Scoccimarro 1998; Bouchet et al. 1995):
+/// the particle grid (docs/physics.md §4.3; Zel'dovich 1970; Scoccimarro 1998; Bouchet et al. 1995):
 ///
 ///     φ1 = ∇⁻²δ0,                  ψ1 = −∇φ1,   ψ̂1(k) = i k/k² δ̂0(k),   ∇·ψ1 = −δ0,
 ///     ∇²φ2 = Σ_{i>j} [φ1,ii φ1,jj − (φ1,ij)²],   ψ2 = +∇φ2,
@@ -13,7 +13,7 @@
 ///
 /// Nyquist treatment (N even; an odd N has no Nyquist index):
 ///   * first derivatives (ψ1 and ψ2 components): the Nyquist element along the derivative axis is
-///     set to zero (PHYSICS.md §7.3): i k_N is not Hermitian on that plane. Consequently
+///     set to zero (docs/physics.md §1.3): i k_N is not Hermitian on that plane. Consequently
 ///     ∇·ψ1 = −δ0 holds exactly for the part of δ0 with no Nyquist index; a δ0 mode with
 ///     k_x = k_Ny contributes nothing to ψ1,x (but does to ψ1,y and ψ1,z).
 ///   * second derivatives of φ1: diagonal φ,ii keep the Nyquist elements (the factor k_i² is

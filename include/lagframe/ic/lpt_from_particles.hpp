@@ -3,7 +3,8 @@
 
 /// \file lpt_from_particles.hpp
 /// Rebuilds the unit-growth LPT fields ψ1, ψ2 (ic/lpt.hpp) from the particles of an initial-
-/// condition file, by inverting PHYSICS.md §1.2 (Scoccimarro 1998; Bouchet et al. 1995):
+/// condition file, by inverting docs/physics.md §4.3 (method: docs/physics.md §4.5; Scoccimarro 1998;
+/// Bouchet et al. 1995):
 ///
 ///     Ψ_ic(q) = x − q = D1(a) ψ1(q) + D2(a) ψ2[ψ1](q),
 ///
@@ -39,7 +40,7 @@
 /// The reconstructed ψ2 differs from the generator's by their 2LPT contribution (plus the
 /// resulting small change of ψ1 = (Ψ_ic − D2 ψ2)/D1); every other δ0 mode is recovered to rounding.
 ///
-/// Velocity consistency: the file's momenta p (p = a³E dx/da, DESIGN.md) are compared with the
+/// Velocity consistency: the file's momenta p (p = a³E dx/da, docs/physics.md §1.2) are compared with the
 /// LPT momenta p_LPT = T[D1] ψ1 + T[D2] ψ2 (cosmology/growth.hpp):
 ///     velocity_rms_relative_error = rms_q |p − p_LPT| / rms_q |p_LPT|,
 ///     velocity_max_relative_error = max_q |p − p_LPT| / rms_q |p_LPT|.
@@ -160,7 +161,7 @@ inline void divergence_modes(const box& b, const std::vector<vec3<double>>& psi,
 /// ψ1, ψ2 (unit growth) of the particles of an LPT initial-condition file at scale factor a.
 ///   positions: N³ entries in id order (core/box.hpp), Mpc/h, wrapped into [0, L) (any periodic
 ///              image is accepted; the displacement is taken as the minimum image);
-///   momenta:   N³ entries, p = a³E dx/da in Mpc/h (DESIGN.md);
+///   momenta:   N³ entries, p = a³E dx/da in Mpc/h (docs/physics.md §1.2);
 ///   growth:    the cosmology the file is assumed to follow; order: 1 or 2.
 /// Throws config_error for an invalid box, a span size other than N³, order not 1 or 2, or a not
 /// covered by `growth`; numerical_error naming the particle id for a non-finite position or

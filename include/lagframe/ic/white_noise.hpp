@@ -3,7 +3,7 @@
 
 /// \file white_noise.hpp
 /// Reproducible real-space white noise w(x) ~ N(0, 1) on an N³ grid, the first step of field
-/// synthesis (PHYSICS.md §1.3 step 1). Each node's value is a pure function of (seed, node), so
+/// synthesis (docs/physics.md §4.1). Each node's value is a pure function of (seed, node), so
 /// the field does not depend on the number of threads, the traversal order or any parallel
 /// decomposition.
 ///

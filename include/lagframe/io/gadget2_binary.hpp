@@ -26,7 +26,7 @@
 ///
 /// Units: Gadget lengths are comoving UnitLength/h (kpc/h for N-GenIC/Gadget-2 defaults, hence
 /// the default length_unit_in_mpc_h = 1e-3); velocities u = v_pec/√a in km/s. lagframe's momentum
-/// p = a³E dx/da (Mpc/h) satisfies v_pec = 100 p / a km/s (DESIGN.md), so p = a^{3/2} u / 100.
+/// p = a³E dx/da (Mpc/h) satisfies v_pec = 100 p / a km/s (docs/physics.md §1.2), so p = a^{3/2} u / 100.
 ///
 /// Particle ids: the generators number particles in the grid order id = (ix·N + iy)·N + iz
 /// (core/box.hpp), offset by 1 in N-GenIC, 2LPTic and Gadget-4's built-in N-GenIC

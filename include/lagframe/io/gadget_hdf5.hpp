@@ -37,7 +37,7 @@
 ///     Coordinates  float32 (float64 with double_precision) N×3, comoving, UnitLength_in_cm/h
 ///     Velocities   same type, N×3: Gadget's u = v_pec / √a in UnitVelocity_in_cm_per_s (km/s),
 ///                  i.e. u = 100 p / a^{3/2} for lagframe's momentum p = a³E dx/da in Mpc/h
-///                  (v_pec = 100 p / a km/s, DESIGN.md)
+///                  (v_pec = 100 p / a km/s, docs/physics.md §1.2)
 ///     ParticleIDs  uint64 N: lagframe's particle id, the 0-based Lagrangian grid index
 ///                  (ix·N + iy)·N + iz (core/box.hpp)
 ///   Coordinates and Velocities carry Gadget-4's unit attributes a_scaling, h_scaling,

@@ -10,7 +10,7 @@
 /// types are ignored); positions are converted with /Parameters UnitLength_in_cm (Mpc/h when
 /// absent), velocities u = v_pec/√a with UnitVelocity_in_cm_per_s (km/s when absent) into
 /// lagframe's momentum p = a³E dx/da = a^{3/2} u / 100 Mpc/h (v_pec = 100 p / a km/s,
-/// DESIGN.md). Particles are placed at the grid index given by their ParticleIDs in the
+/// docs/physics.md §1.2). Particles are placed at the grid index given by their ParticleIDs in the
 /// generators' order id = (ix·N + iy)·N + iz (+1 for id_convention::one_based: N-GenIC and
 /// Gadget-4; MUSIC and monofonIC are zero_based). id_convention, ic_particles, raw_ic and
 /// map_to_grid(const raw_ic&, id_convention) live in io/gadget2_binary.hpp.

@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file cic.hpp
-/// Cloud-in-cell assignment (p = 2) (PHYSICS.md §7.1). Mesh cell i is centred at u = i + ½
+/// Cloud-in-cell assignment (p = 2) (docs/physics.md §5.2). Mesh cell i is centred at u = i + ½
 /// (mesh/concepts.hpp): with i0 = ⌊u − ½⌋ and d = u − ½ − i0, weights (1 − d, d) at (i0, i0 + 1).
 
 #include <cmath>

@@ -5,7 +5,7 @@
 /// The `mass_assignment` concept: a separable B-spline stencil used both to deposit particles
 /// onto a mesh and to interpolate a mesh back to particles (the same stencil both ways, which
 /// with a symmetric Green's function and gradient means no self-force and momentum
-/// conservation; PHYSICS.md §7.1).
+/// conservation; docs/physics.md §5.4).
 ///
 /// Mesh convention: the mesh cell i spans [iΔ, (i+1)Δ) and its value sits at its centre
 /// (i + ½)Δ. A particle at x has grid coordinate u = x/Δ, so cell i is centred at u = i + ½.

@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file deposit.hpp
-/// Particle → mesh deposit with a mass_assignment stencil (PHYSICS.md §7.1): every particle
+/// Particle → mesh deposit with a mass_assignment stencil (docs/physics.md §5.4): every particle
 /// adds mass · W_x·W_y·W_z to the support³ nodes around it, indices wrapped periodically.
 ///
 /// Algorithm (no atomics): particles are stably bin-sorted by the x-slab of their first

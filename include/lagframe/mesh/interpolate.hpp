@@ -3,7 +3,7 @@
 
 /// \file interpolate.hpp
 /// Mesh → particle interpolation with a mass_assignment stencil, the adjoint (transpose) of
-/// deposit: value(x) = Σ_node W(node − x/Δ) · grid(node) (PHYSICS.md §7.1; using the same
+/// deposit: value(x) = Σ_node W(node − x/Δ) · grid(node) (docs/physics.md §5.4; using the same
 /// stencil both ways is what gives PM no self-force and momentum conservation).
 ///
 /// Particles are processed in blocks of 64 (detail/stencil_block.hpp): stencils computed with

@@ -3,7 +3,7 @@
 
 /// \file ngp.hpp
 /// Nearest-grid-point assignment (p = 1): the cell containing the particle (cell i spans
-/// u ∈ [i, i + 1), centred at i + ½; mesh/concepts.hpp) gets weight 1 (PHYSICS.md §7.1).
+/// u ∈ [i, i + 1), centred at i + ½; mesh/concepts.hpp) gets weight 1 (docs/physics.md §5.2).
 
 #include <cmath>
 #include <string_view>

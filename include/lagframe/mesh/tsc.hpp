@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file tsc.hpp
-/// Triangular-shaped-cloud assignment (p = 3) (PHYSICS.md §7.1). Mesh cell i is centred at
+/// Triangular-shaped-cloud assignment (p = 3) (docs/physics.md §5.2). Mesh cell i is centred at
 /// u = i + ½ (mesh/concepts.hpp): with i = ⌊u⌋ the nearest centre and d = u − ½ − i, weights
 /// ½(½ − d)², ¾ − d², ½(½ + d)² at i − 1, i, i + 1.
 

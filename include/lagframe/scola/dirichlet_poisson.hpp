@@ -3,7 +3,7 @@
 
 /// \file dirichlet_poisson.hpp
 /// Poisson's equation ∇²φ = δ on a cube of N cells per side with Dirichlet boundary values,
-/// solved with the type-I discrete sine transform (PHYSICS.md §3.2; Hockney & Eastwood 1988
+/// solved with the type-I discrete sine transform (docs/physics.md §11.3; Hockney & Eastwood 1988
 /// §6-5). Nodes sit at i·Δ, i = 0 … N per axis: the unknowns are the interior nodes 1 … N−1,
 /// the boundary values live on the faces i = 0 and i = N, and two more ghost layers on each
 /// side (i = −2, −1 and N+1, N+2) hold boundary values too, so a 4-point gradient can be taken

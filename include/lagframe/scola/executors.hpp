@@ -25,7 +25,7 @@ struct run_report {
   std::vector<std::size_t> skipped;  ///< tiles whose files already verified
   double seconds = 0;                ///< wall time of the call
   /// Evolved particles found outside their tile mesh, summed over the tiles run and their force
-  /// evaluations (they got no residual force and followed the frame: PHYSICS.md §3.1).
+  /// evaluations (they got no residual force and followed the frame: docs/physics.md §11.2).
   std::size_t outside_events = 0;
 };
 

@@ -3,7 +3,7 @@
 
 /// \file far_field.hpp
 /// The full-box LPT potential that gives sCOLA tiles their Dirichlet boundary values
-/// (PHYSICS.md §3.1 "How the boundary potential is built", option 1, made second-order).
+/// (docs/physics.md §11.5: the LPT potential evaluated at the boundary nodes, to second order).
 ///
 /// In code units (∇²φ = δ) the tCOLA frame accelerates a particle by
 ///   −∇φ_LPT = D1 ψ1(q) + (D2 − D1²) ψ2(q)          (frame/lpt.hpp; TZE13),
@@ -16,7 +16,7 @@
 /// which is exact to second order and, being a sum of fixed fields times functions of a,
 /// is tabulated on each tile's boundary nodes once. The first-order form
 ///   φ_BC(x, a) = D1 φ1(x) − (D2 − D1²) φ2(x)                               (lpt_linear)
-/// is kept for comparison. The alternative of PHYSICS.md §3.1 (option 2), the full-box PM
+/// is kept for comparison. The alternative (docs/physics.md §11.5, `custom`), the full-box PM
 /// potential of the LPT-displaced particles at every kick, needs a full-box solve per step and
 /// per kick time; measured through boundary_potential::custom (64³ particles, 128 Mpc/h, 4³
 /// tiles, max |P/P_tCOLA − 1| to k = 0.5 / 1 h/Mpc, min r to k = 1): d_b = L_t/2: option 2
@@ -53,7 +53,7 @@ namespace lagframe::scola {
 
 /// Which potential the tile faces get: the full-box LPT potential to second (lpt_expanded) or
 /// first (lpt_linear) order, or values computed by a user's callback (custom; e.g. a full-box
-/// PM solve of the LPT-displaced particles, PHYSICS.md §3.1 option 2, as measured in
+/// PM solve of the LPT-displaced particles, docs/physics.md §11.5, as measured in
 /// benchmarks/RESULTS.md).
 enum class boundary_potential { lpt_expanded, lpt_linear, custom };
 

@@ -2,17 +2,17 @@
 #pragma once
 
 /// \file tile_system.hpp
-/// One sCOLA tile evolving on its own (Tassev et al. 2015; Leclercq et al. 2020; PHYSICS.md
-/// §3.1): the tile's particles (core + buffer) in any frame (frame::lpt<2> for sCOLA, an
-/// emulated frame for sCOCA), with the Dirichlet PM force of the tile mesh whose boundary
+/// One sCOLA tile evolving on its own (Tassev et al. 2015; Leclercq et al. 2020;
+/// docs/physics.md §11.2): the tile's particles (core + buffer) in any frame (frame::lpt<2> for
+/// sCOLA, an emulated frame for sCOCA), with the Dirichlet PM force of the tile mesh whose boundary
 /// values come from the full-box LPT potential at the kick time. It is the "system" the
 /// stepper drives (ensure_force / kick / drift, as lagframe::simulation), so every stepper and
 /// force schedule works for tiles too.
 ///
 /// Particles outside the tile mesh at a force evaluation, and the LPT shell around the buffer
 /// (tiling_options::shell_mpc_h), get no residual kick (π unchanged):
-/// they follow the frame, which carries the full-box LPT motion (PHYSICS.md §3.1, "Particles
-/// crossing the box edge"). They are counted (outside_events()).
+/// they follow the frame, which carries the full-box LPT motion
+/// (docs/physics.md §11.2). They are counted (outside_events()).
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file tiled_run.hpp
-/// A whole sCOLA run (Tassev et al. 2015; Leclercq et al. 2020; PHYSICS.md §3): the full-box
+/// A whole sCOLA run (Tassev et al. 2015; Leclercq et al. 2020; docs/physics.md §11): the full-box
 /// LPT fields and their far-field potential are made once; each tile then evolves alone from
 /// them to the end of the time grid (tile_system.hpp) and writes its core particles to its own
 /// file (tile_file.hpp). Tiles never communicate, so they run in any order on any executor

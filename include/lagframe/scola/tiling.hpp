@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file tiling.hpp
-/// The Lagrangian tiling of sCOLA (Leclercq et al. 2020; PHYSICS.md §3.1): the particle grid
+/// The Lagrangian tiling of sCOLA (Leclercq et al. 2020; docs/physics.md §11.1): the particle grid
 /// of the periodic box is cut into N_t³ cubic cores of side L_t; tile t evolves the particles
 /// whose Lagrangian position lies in its core padded by a buffer of width d_b on every side
 /// (side L_s = L_t + 2 d_b), on a tile mesh of its own with Dirichlet boundary values. Every

@@ -2,10 +2,10 @@
 #pragma once
 
 /// \file factors.hpp
-/// Kick and drift factors of the leapfrog (PHYSICS.md §2.2 and §2.4).
+/// Kick and drift factors of the leapfrog (docs/physics.md §8.2–8.5).
 ///
 /// Units: a kick over [a0, a1] with the force evaluated at a_c changes the momentum by
-///   Δp = K · g(a_c),   g ≡ a²E dp/da = −(3/2) Ω_m ∇φ      (PHYSICS.md §0),
+///   Δp = K · g(a_c),   g ≡ a²E dp/da = −(3/2) Ω_m ∇φ      (docs/physics.md §1.2),
 /// and a drift over [a0, a1] with the momentum known at a_c moves a particle by Δx = 𝒟 · p(a_c).
 /// A model F provides F::name, F::kick(growth, a0, a1, ac) and F::drift(growth, a0, a1, ac).
 ///
@@ -65,7 +65,7 @@ struct cola {
 
   void validate() const {
     require(std::isfinite(n_lpt) && n_lpt != 0.0 && n_lpt > -4.0 && n_lpt < 3.5, "cola n_lpt",
-            n_lpt, "a non-zero exponent in (-4, 3.5) (PHYSICS.md §2.2; -2.5 recommended)");
+            n_lpt, "a non-zero exponent in (-4, 3.5) (docs/physics.md §8.5; -2.5 recommended)");
   }
   [[nodiscard]] double kick(const cosmology::growth& g, double a0, double a1, double ac) const {
     const double q_c = ac * ac * ac * g.bg().e(ac);

@@ -7,7 +7,7 @@
 /// A run of n steps has n + 1 kick points j = 0 … n, one at every node a_j of the time grid: the
 /// kick at point j spans [a_{j−1/2}, a_{j+1/2}] (half-open at the two ends of the run) with the
 /// force evaluated at a_j. When point j is not scheduled the residual kick is zero: the particle
-/// keeps its momentum relative to the frame and follows the frame's own motion (PHYSICS.md §4.2,
+/// keeps its momentum relative to the frame and follows the frame's own motion (docs/physics.md §8.7,
 /// "skipped force"). With an inertial frame that means coasting.
 
 #include <algorithm>

@@ -3,7 +3,7 @@
 
 /// \file kick_drift_kick.hpp
 /// Leapfrog kick–drift–kick with a time grid, kick/drift factors and a force schedule
-/// (PHYSICS.md §2.2, §4.2).
+/// (docs/physics.md §8.1, §8.7).
 ///
 /// Step j (node a_j → a_{j+1}, half-step time a_m = a_{j+1/2}):
 ///   1. if kick point j is scheduled: kick [a_j, a_m] with the force at a_j,

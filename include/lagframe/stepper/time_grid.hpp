@@ -3,7 +3,7 @@
 
 /// \file time_grid.hpp
 /// The scale-factor nodes a_0 < a_1 < … < a_n at which positions are known, and the half-step
-/// times a_{i+1/2} at which momenta are known between them (leapfrog KDK, PHYSICS.md §2.2).
+/// times a_{i+1/2} at which momenta are known between them (leapfrog KDK, docs/physics.md §8.1).
 ///
 /// Spacing linear in a (L-PICOLA's default), linear in ln a, or a user list. The half-step
 /// time is the midpoint in the spacing variable: arithmetic mean for linear and user grids,

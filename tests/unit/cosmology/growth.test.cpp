@@ -45,7 +45,7 @@ double closed_form_d1(const parameters& p, double a) {
 }
 
 /// T[D1] = a³E dD1/da from differentiating E·I/I(1) analytically:
-/// a³E dD1/da = (1/E) [1/I(1) − (3Ω_m/(2a) + Ω_k) D1]   (PHYSICS.md §1.1 gives the flat case).
+/// a³E dD1/da = (1/E) [1/I(1) − (3Ω_m/(2a) + Ω_k) D1]   (docs/physics.md §2.2).
 double closed_form_t_d1(const parameters& p, double a) {
   const double d1 = closed_form_d1(p, a);
   return (1.0 / growth_integral(p, 1.0) - (1.5 * p.omega_m / a + p.omega_k) * d1) / e_of_a(p, a);

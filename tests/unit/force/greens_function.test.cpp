@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The per-axis kernel tables of force/greens_function.hpp against their closed forms
-// (PHYSICS.md §7.2–7.3), computed independently here.
+// (docs/physics.md §6.2–6.5), computed independently here.
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // particle_mesh: options validation, concept conformance, the uniform lattice (zero force),
-// the Zel'dovich plane wave (PHYSICS.md §8.2 test 1) for every Green's function / gradient
+// the Zel'dovich plane wave (docs/physics.md §13.1) for every Green's function / gradient
 // choice, momentum conservation and thread-count independence, each also with interlacing,
 // and the smaller position dependence (aliasing) of the interlaced point-source force.
 #include <doctest/doctest.h>
@@ -57,7 +57,7 @@ std::vector<vec3<Real>> plane_wave_positions(const box& b, int mode, double ampl
 
 /// Largest |a_x − A sin(kq)/k| / (A/k) and largest |a_y|, |a_z| over the same scale.
 /// In 1D, Gauss's law makes −∂φ/∂x at a particle equal to its displacement exactly until shell
-/// crossing (PHYSICS.md §8.2: ∇φ = −DΨ̂₁).
+/// crossing (docs/physics.md §13.1: ∇φ = −DΨ̂₁).
 template <class Force>
 std::pair<double, double> plane_wave_error(Force& f, int mode, double amplitude) {
   using Real = typename Force::real_type;

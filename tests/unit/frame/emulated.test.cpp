@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// frame::emulated<Base, Emulator> (frame/emulated.hpp, PHYSICS.md §4.2): the null emulator is
+// frame::emulated<Base, Emulator> (frame/emulated.hpp, docs/physics.md §10): the null emulator is
 // tCOLA bit for bit, an analytic emulator moves particles by exactly the drift integral of p_ML,
 // and a NaN from an emulator stops the run.
 #include <doctest/doctest.h>

@@ -55,7 +55,7 @@ TEST_CASE("LPT frame: the second-order LPT force leaves no residual kick (TZE13 
   const frame::lpt<2, double> fr(g, fields);
   const double ac = 0.4, K = 0.37;
   const double om = cosmology::parameters{}.omega_m;
-  // −∇φ on the 2LPT trajectory: D1 Ψ1 + (D2 − D1²) Ψ2 (PHYSICS.md §2.1).
+  // −∇φ on the 2LPT trajectory: D1 Ψ1 + (D2 − D1²) Ψ2 (docs/physics.md §9.3).
   std::vector<vec3<double>> acc(8), pi(8, vec3<double>{1.0, 2.0, 3.0});
   for (std::size_t i = 0; i < 8; ++i)
     for (int d = 0; d < 3; ++d)

@@ -37,7 +37,7 @@ double mode_k(const real_field<Real>& f, std::size_t i, std::size_t j, std::size
   return two_pi / f.side() * std::sqrt(a * a + b * b + c * c);
 }
 
-/// |Δ³ δ_k^FFT|² / V: the estimator of P for one mode (PHYSICS.md §0).
+/// |Δ³ δ_k^FFT|² / V: the estimator of P for one mode (docs/physics.md §1.3).
 template <class Real>
 double mode_power(const real_field<Real>& f, std::complex<double> m) {
   const double d3 = std::pow(f.spacing(), 3);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Slab-sorted parallel deposit (deposit.hpp) against reference::deposit and PHYSICS.md §7.1.
+// Slab-sorted parallel deposit (deposit.hpp) against reference::deposit and docs/physics.md §5.2.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -85,7 +85,7 @@ TEST_CASE_TEMPLATE("particles on nodes, just below L and shifted across the edge
   const double side = 16.0, dx = side / n;
   deposit_workspace ws;
 
-  SUBCASE("at a cell centre: the weights of PHYSICS.md §7.1 at d = 0") {
+  SUBCASE("at a cell centre: the weights of docs/physics.md §5.2 at d = 0") {
     // Cell i is centred at (i + 1/2)Δ (mesh/concepts.hpp).
     const std::vector<vec3<Real>> x{{Real(3.5 * dx), Real(5.5 * dx), Real(0.5 * dx)}};
     real_field<Real> g(n, side);

@@ -98,7 +98,7 @@ void with_threads(int t, F&& f) {
   omp_set_num_threads(saved);
 }
 
-/// B-spline assignment kernels of PHYSICS.md §7.1 as functions of the node offset s = node − u,
+/// B-spline assignment kernels of docs/physics.md §5.2 as functions of the node offset s = node − u,
 /// written independently of the stencil classes.
 inline double kernel_value(int support, double s) {
   const double a = std::abs(s);

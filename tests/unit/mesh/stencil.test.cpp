@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Stencils (ngp.hpp, cic.hpp, tsc.hpp) and their block/SIMD evaluation (detail/stencil_block.hpp,
-// detail/simd.hpp) against the PHYSICS.md §7.1 kernel formulas.
+// detail/simd.hpp) against the docs/physics.md §5.2 kernel formulas.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -42,7 +42,7 @@ TEST_CASE_TEMPLATE("stencil weights sum to one and equal the B-spline kernel at 
   }
 }
 
-TEST_CASE("stencil formulas at hand-picked points (PHYSICS.md §7.1)" * doctest::test_suite("unit.mesh")) {
+TEST_CASE("stencil formulas at hand-picked points (docs/physics.md §5.2)" * doctest::test_suite("unit.mesh")) {
   // Cell i is centred at u = i + 1/2 (mesh/concepts.hpp).
   // CIC at u = 3.75: i0 = ⌊u − ½⌋ = 3, d = 0.25 → 0.75 at 3, 0.25 at 4.
   double w2[2];

@@ -2,8 +2,8 @@
 #pragma once
 
 /// \file concepts.hpp
-/// The `frame_emulator` concept: the machine-learned part of a COCA frame (PHYSICS.md §4.2;
-/// DESIGN.md "Policy families", frame/emulators/).
+/// The `frame_emulator` concept: the machine-learned part of a COCA frame (docs/physics.md §10;
+/// docs/design.md §3.2).
 ///
 /// An emulator predicts the COLA residual momentum relative to the LPT frame,
 ///     p_ML(q_i, a) ≈ p_true − p_LPT,
@@ -12,7 +12,7 @@
 /// model E provides:
 ///   - `E::real_type`, `E::name`;
 ///   - `e.momenta(out, a)`: fills out[i] = p_ML(q_i, a) (Mpc/h, the momentum convention of
-///     PHYSICS.md §0) for out.size() particles; throws config_error if a is outside its time range
+///     docs/physics.md §1.2) for out.size() particles; throws config_error if a is outside its time range
 ///     or out.size() is not its particle count;
 ///   - `e.validate(grid, a_start, a_end)`: throws config_error naming the first mismatch between
 ///     the emulator and a run on `grid` (particle grid size, box side) from a_start to a_end (time

@@ -2,8 +2,8 @@
 #pragma once
 
 /// \file fourier_linear.hpp
-/// A linear Fourier-space emulator of the COLA residual momentum (PHYSICS.md §4.2; DESIGN.md
-/// frame/emulators/): at each stored time a_t and in each k-shell b,
+/// A linear Fourier-space emulator of the COLA residual momentum (docs/physics.md §10.5;
+/// docs/design.md §3.2): at each stored time a_t and in each k-shell b,
 ///     p̂_ML,c(k, a_t) = α_tb Ψ̂1,c(k) + β_tb Ψ̂2,c(k)     (c = x, y, z; |k| in shell b),
 /// with real, isotropic coefficients (the map of a real field to a real field), linear in a
 /// between stored times and an error (config_error) outside them. Shell b holds the modes whose

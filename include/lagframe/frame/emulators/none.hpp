@@ -3,7 +3,7 @@
 
 /// \file none.hpp
 /// The null emulator: p_ML ≡ 0 at all times on any grid, so frame::emulated<Base, none> is
-/// exactly (bitwise) Base — tCOLA for Base = lpt<2> (PHYSICS.md §4.2, "skipped force").
+/// exactly (bitwise) Base — tCOLA for Base = lpt<2> (docs/physics.md §10.4).
 
 #include <array>
 #include <limits>

@@ -2,8 +2,8 @@
 #pragma once
 
 /// \file recorded.hpp
-/// The perfect emulator, for tests of the COCA frame (PHYSICS.md §4.2; DESIGN.md
-/// frame/emulators/): it replays the residual momenta π = p − p_LPT that a reference run on the
+/// The perfect emulator, for tests of the COCA frame (docs/physics.md §10.5;
+/// docs/design.md §3.2): it replays the residual momenta π = p − p_LPT that a reference run on the
 /// same initial conditions stored at a list of times (frame::recording, frame/recording.hpp).
 ///
 /// Between two stored times p_ML is linear in a; at a stored time (to 1e-12 relative) it is the

@@ -3,7 +3,7 @@
 
 /// \file torchscript.hpp
 /// A neural-network emulator of the COLA residual momentum, loaded from a TorchScript file
-/// (PHYSICS.md §4.2–4.3; DESIGN.md frame/emulators/). Optional: it needs libtorch (Debian's
+/// (docs/physics.md §10.5; docs/design.md §3.2). Optional: it needs libtorch (Debian's
 /// libtorch-dev; CMake target lagframe::torch, present when CMake finds Torch) and is not
 /// included by lagframe/lagframe.hpp.
 ///
@@ -20,7 +20,7 @@
 ///                (index (i·N + j)·N + k, as core/box.hpp); called once per run (bind) so that
 ///                everything that does not depend on a is computed once;
 ///   momenta(prepared: List[Tensor], a: float) -> Tensor
-///                p_ML(q, a): (3, N, N, N) float32 in the momentum units of PHYSICS.md §0;
+///                p_ML(q, a): (3, N, N, N) float32 in the momentum units of docs/physics.md §1.2;
 ///                called at every time the COCA frame needs (frame/emulated.hpp);
 ///   optional weighted_momenta(prepared: List[Tensor], times: List[float], weights: List[float])
 ///                -> Tensor: Σ_m weights[m]·momenta(prepared, times[m]) in one call (the shipped

@@ -2,7 +2,7 @@
 #pragma once
 
 /// \file stencil_block.hpp
-/// Stencils of a block of particles at once, in structure-of-arrays form (PHYSICS.md §7.1).
+/// Stencils of a block of particles at once, in structure-of-arrays form (docs/physics.md §5.2).
 ///
 /// A block holds up to `block_size` particles. The caller gathers their coordinates (Mpc/h,
 /// shift already added) into `coord[axis][q]` (or points to SoA arrays); `compute` evaluates,
