@@ -55,7 +55,7 @@ TEST_CASE("short-range kernel: fit, derivative of the potential, softening" * do
   for (const double cut : {2.0, 4.5, 7.0, 10.0}) {
     const force::short_range_kernel k(1.5, cut * 1.5, 0.1);
     CHECK(k.fit_error() <= force::short_range_kernel::fit_tolerance);
-    CHECK(k.coefficients().size() <= 25);
+    CHECK(k.coefficients().size() <= 16);
     double worst = 0;
     for (int s = 1; s < 2000; ++s) {
       const double r = k.cutoff() * s / 2000.0;

@@ -35,12 +35,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
 #include <vector>
 
+#include "lagframe/config.hpp"
 #include "lagframe/core/aligned_vector.hpp"
 #include "lagframe/core/error.hpp"
 #include "lagframe/core/vec3.hpp"
@@ -83,7 +85,10 @@ class chaining_mesh {
     const std::size_t np = positions.size();
     require(np < std::numeric_limits<std::uint32_t>::max(), "p3m particle count", np, "fewer than 2^32 particles");
     const std::size_t cells = n_ * n_ * n_;
-    const std::size_t chunks = std::clamp<std::size_t>(np / 16384, 1, 64);
+    // A stable sort has one result whatever the chunking, so the chunk count may follow the
+    // thread count (memory: chunks × cells counters).
+    const std::size_t chunks =
+        std::clamp<std::size_t>(np / 16384, 1, static_cast<std::size_t>(omp_get_max_threads()));
     cell_of_.resize(np);
     chunk_count_.assign(chunks * cells, 0);
     std::size_t first_bad = np;
@@ -147,6 +152,7 @@ class chaining_mesh {
         id_[s] = static_cast<std::uint32_t>(p);
       }
     }
+    sort_cells_by_z();
     std::fill(ax_.begin(), ax_.end(), Real(0));
     std::fill(ay_.begin(), ay_.end(), Real(0));
     std::fill(az_.begin(), az_.end(), Real(0));
@@ -186,10 +192,65 @@ class chaining_mesh {
   [[nodiscard]] std::size_t plane_end(std::size_t cx) const { return plane_end_[cx]; }
 
  private:
+  /// Order every cell's particles by z (ties by id: the order is unique), so that a column run
+  /// of consecutive cells is sorted by z and the pair loop can bound it by binary search.
+  void sort_cells_by_z() {
+    const std::size_t cells_per_plane = n_ * n_;
+#pragma omp parallel
+    {
+      std::vector<std::pair<Real, std::uint32_t>> keys;
+      std::vector<Real> tx, ty;
+#pragma omp for schedule(dynamic, 4)
+      for (std::size_t plane = 0; plane < n_; ++plane) {
+        for (std::size_t c = plane * cells_per_plane; c < (plane + 1) * cells_per_plane; ++c) {
+          const std::size_t begin = cell_start_[c];
+          const std::size_t end = (c + 1) % cells_per_plane == 0 ? plane_end_[plane] : cell_start_[c + 1];
+          const std::size_t count = end - begin;
+          if (count < 2) continue;
+          keys.resize(count);
+          tx.resize(count);
+          ty.resize(count);
+          for (std::size_t k = 0; k < count; ++k) {
+            keys[k] = {z_[begin + k], id_[begin + k]};
+            tx[k] = x_[begin + k];
+            ty[k] = y_[begin + k];
+          }
+          // The slot each key came from travels in the id's place until the permutation.
+          std::vector<std::uint32_t>& from = slot_scratch();
+          from.resize(count);
+          for (std::size_t k = 0; k < count; ++k) from[k] = static_cast<std::uint32_t>(k);
+          std::sort(from.begin(), from.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+          for (std::size_t k = 0; k < count; ++k) {
+            const std::uint32_t f = from[k];
+            z_[begin + k] = keys[f].first;
+            id_[begin + k] = keys[f].second;
+            x_[begin + k] = tx[f];
+            y_[begin + k] = ty[f];
+          }
+        }
+      }
+    }
+  }
+  static std::vector<std::uint32_t>& slot_scratch() {
+    thread_local std::vector<std::uint32_t> v;
+    return v;
+  }
+
   void resize(std::size_t size) {
     for (auto* v : {&x_, &y_, &z_, &ax_, &ay_, &az_}) v->resize(size);
     id_.resize(size);
   }
+
+  /// One contiguous, z-sorted run of a neighbour column seen from a cell: sorted indices
+  /// [begin, end), the periodic shift (sx, sy, sz) of its particles, the column's rectangle in
+  /// (x, y) relative to the cell's lower corner, and the window [lo, hi) of the particle being
+  /// processed (monotone cursors: the cell's particles come in increasing z).
+  struct column_run {
+    std::size_t begin, end, lo, hi;
+    double sx, sy, sz;
+    double x0, x1, y0, y1;  ///< column bounds, unwrapped, in Mpc/h
+    bool own;               ///< the cell's own column (only later particles of the own cell)
+  };
 
   /// All pairs whose first particle lies in x-plane cx.
   template <class Kernel>
@@ -197,56 +258,65 @@ class chaining_mesh {
     std::size_t pairs = 0;
     const long n = static_cast<long>(n_);
     const double rc = r_cut_ * (1.0 + 1e-6);  // conservative pruning; the kernel masks exactly
+    constexpr std::size_t max_runs = 2 * ((chaining_reach + 1) * (2 * chaining_reach + 1));
+    column_run runs[max_runs];
+    const Real* const zs = z_.data();
     for (std::size_t cy = 0; cy < n_; ++cy) {
       for (std::size_t cz = 0; cz < n_; ++cz) {
         const std::size_t begin = cell_begin(cx, cy, cz);
         const std::size_t end = cell_start_[(cx * n_ + cy) * n_ + cz + 1] - ((cz + 1 == n_ && cy + 1 == n_) ? pad_ : 0);
+        if (begin == end) continue;
+        // The half shell's column runs (see the file comment), split where z wraps.
+        std::size_t count = 0;
+        for (long dx = 0; dx <= chaining_reach; ++dx) {
+          long bx = static_cast<long>(cx) + dx;
+          double sx = 0;
+          if (bx >= n) bx -= n, sx = side_;
+          for (long dy = dx == 0 ? 0 : -chaining_reach; dy <= chaining_reach; ++dy) {
+            long by = static_cast<long>(cy) + dy;
+            double sy = 0;
+            if (by >= n) by -= n, sy = side_;
+            if (by < 0) by += n, sy = -side_;
+            const bool own = dx == 0 && dy == 0;
+            const std::size_t row = (static_cast<std::size_t>(bx) * n_ + static_cast<std::size_t>(by)) * n_;
+            long first = static_cast<long>(cz) - (own ? 0 : chaining_reach);
+            const long last = static_cast<long>(cz) + chaining_reach;
+            while (first <= last) {
+              long bz = first;
+              double sz = 0;
+              if (bz < 0) bz += n, sz = -side_;
+              if (bz >= n) bz -= n, sz = side_;
+              const long run_cells = std::min(last - first + 1, n - bz);
+              std::size_t j1 = cell_start_[row + static_cast<std::size_t>(bz + run_cells)];
+              if (static_cast<std::size_t>(bz + run_cells) == n_ && static_cast<std::size_t>(by) + 1 == n_) j1 -= pad_;
+              const std::size_t j0 = cell_start_[row + static_cast<std::size_t>(bz)];
+              const double x0 = static_cast<double>(static_cast<long>(cx) + dx) * h_;
+              const double y0 = static_cast<double>(static_cast<long>(cy) + dy) * h_;
+              runs[count++] = column_run{j0, j1, j0, j0, sx, sy, sz, x0, x0 + h_, y0, y0 + h_, own && first == static_cast<long>(cz)};
+              first += run_cells;
+            }
+          }
+        }
         for (std::size_t i = begin; i < end; ++i) {
-          const Real xi = x_[i], yi = y_[i], zi = z_[i];
-          const double xd = xi, yd = yi, zd = zi;
-          // z cells within r_cut of z_i, as offsets from cz.
-          const long z_lo = std::max<long>(-chaining_reach, static_cast<long>(std::floor((zd - rc) * inv_h_)) - static_cast<long>(cz));
-          const long z_hi = std::min<long>(chaining_reach, static_cast<long>(std::floor((zd + rc) * inv_h_)) - static_cast<long>(cz));
+          const double xd = x_[i], yd = y_[i], zd = z_[i];
           typename Kernel::batch fx(Real(0)), fy(Real(0)), fz(Real(0));
-          for (long dx = 0; dx <= chaining_reach; ++dx) {
-            const double gap_x = dx == 0 ? 0.0 : (static_cast<double>(static_cast<long>(cx) + dx) * h_ - xd);
-            if (gap_x > rc) continue;
-            long bx = static_cast<long>(cx) + dx;
-            double sx = 0;
-            if (bx >= n) bx -= n, sx = side_;
-            for (long dy = dx == 0 ? 0 : -chaining_reach; dy <= chaining_reach; ++dy) {
-              double gap_y = 0;
-              if (dy > 0) gap_y = static_cast<double>(static_cast<long>(cy) + dy) * h_ - yd;
-              if (dy < 0) gap_y = yd - static_cast<double>(static_cast<long>(cy) + dy + 1) * h_;
-              if (gap_x * gap_x + gap_y * gap_y > rc * rc) continue;
-              long by = static_cast<long>(cy) + dy;
-              double sy = 0;
-              if (by >= n) by -= n, sy = side_;
-              if (by < 0) by += n, sy = -side_;
-              const bool own = dx == 0 && dy == 0;
-              const long lo = own ? 0 : z_lo;
-              if (lo > z_hi) continue;
-              const Real xs = static_cast<Real>(xd - sx), ys = static_cast<Real>(yd - sy);
-              // Cells cz + lo … cz + z_hi, split where they wrap.
-              long first = static_cast<long>(cz) + lo;
-              const long last = static_cast<long>(cz) + z_hi;
-              while (first <= last) {
-                long bz = first;
-                double sz = 0;
-                if (bz < 0) bz += n, sz = -side_;
-                if (bz >= n) bz -= n, sz = side_;
-                const long run_cells = std::min(last - first + 1, n - bz);
-                const std::size_t row = (static_cast<std::size_t>(bx) * n_ + static_cast<std::size_t>(by)) * n_;
-                std::size_t j0 = cell_start_[row + static_cast<std::size_t>(bz)];
-                std::size_t j1 = cell_start_[row + static_cast<std::size_t>(bz + run_cells)];
-                if (static_cast<std::size_t>(bz + run_cells) == n_ && static_cast<std::size_t>(by) + 1 == n_) j1 -= pad_;
-                if (own && first == static_cast<long>(cz)) j0 = i + 1;
-                if (j0 < j1) {
-                  kernel.run(x_.data(), y_.data(), z_.data(), ax_.data(), ay_.data(), az_.data(), j0, j1, xs, ys,
-                             static_cast<Real>(zd - sz), fx, fy, fz, pairs);
-                }
-                first += run_cells;
-              }
+          for (std::size_t r = 0; r < count; ++r) {
+            column_run& run = runs[r];
+            // Smallest distance in (x, y) from i to the column.
+            const double gap_x = std::max({0.0, run.x0 - xd, xd - run.x1});
+            const double gap_y = std::max({0.0, run.y0 - yd, yd - run.y1});
+            const double gap2 = gap_x * gap_x + gap_y * gap_y;
+            // Advance the window to z_j − z_i ∈ [−r_cut, r_cut) (monotone in z_i).
+            const auto low = static_cast<Real>(zd - run.sz - rc), high = static_cast<Real>(zd - run.sz + rc);
+            while (run.lo < run.end && zs[run.lo] < low) ++run.lo;
+            if (run.hi < run.lo) run.hi = run.lo;
+            while (run.hi < run.end && zs[run.hi] < high) ++run.hi;
+            if (gap2 > rc * rc) continue;
+            const std::size_t j0 = run.own ? std::max(run.lo, i + 1) : run.lo;
+            if (j0 < run.hi) {
+              kernel.run(x_.data(), y_.data(), zs, ax_.data(), ay_.data(), az_.data(), j0, run.hi,
+                         static_cast<Real>(xd - run.sx), static_cast<Real>(yd - run.sy), static_cast<Real>(zd - run.sz),
+                         fx, fy, fz, pairs);
             }
           }
           ax_[i] += Kernel::sum(fx);

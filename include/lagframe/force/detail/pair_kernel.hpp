@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <numbers>
 #include <type_traits>
 
@@ -36,7 +37,7 @@ class pair_kernel {
  public:
   using batch = xsimd::batch<Real>;
   static constexpr std::size_t width = batch::size;
-  static constexpr std::size_t max_degree = 25;
+  static constexpr std::size_t max_degree = 16;  // coefficients: short_range_kernel fits at most 16
   static constexpr std::size_t series_terms = 16;
 
   explicit pair_kernel(const short_range_kernel& k)
@@ -55,7 +56,10 @@ class pair_kernel {
       series_[n] = static_cast<Real>((n % 2 == 0 ? 1.0 : -1.0) * norm / (factorial * (2.0 * static_cast<double>(n) + 3.0)));
     }
     LAGFRAME_ASSERT(degree_ <= max_degree, "short-range fit degree");
-    for (std::size_t n = 0; n < degree_; ++n) coef_[n] = static_cast<Real>(k.coefficients()[n]);
+    for (std::size_t n = 0; n < degree_; ++n) {
+      coef_[n] = static_cast<Real>(k.coefficients()[n]);
+      coef_batch_[n] = batch(coef_[n]);
+    }
     for (std::size_t l = 0; l < width; ++l) lane_index_[l] = static_cast<Real>(l);
   }
 
@@ -80,8 +84,11 @@ class pair_kernel {
   LAGFRAME_INLINE void run(const Real* xs, const Real* ys, const Real* zs, Real* ax, Real* ay, Real* az,
                            std::size_t j0, std::size_t j1, Real xi, Real yi, Real zi, batch& fx, batch& fy,
                            batch& fz, std::size_t& pairs) const {
-    const batch bxi(xi), byi(yi), bzi(zi), rc2(rc2_), zero(Real(0));
+    // Everything the loop reads is copied into locals: the stores to a_j could alias members
+    // (they are Real too), which made the compiler reload and re-broadcast them every batch.
+    const batch bxi(xi), byi(yi), bzi(zi), rc2(rc2_), h2(h2_), inv_2rs(inv_2rs_), zero(Real(0));
     const batch lanes = batch::load_unaligned(lane_index_);
+    batch sx = fx, sy = fy, sz = fz;
     batch counted(Real(0));
     for (std::size_t j = j0; j < j1; j += width) {
       const batch dx = batch::load_unaligned(xs + j) - bxi;
@@ -91,30 +98,32 @@ class pair_kernel {
       auto mask = (r2 < rc2) && (r2 > zero);
       if (j + width > j1) mask = mask && (lanes < batch(static_cast<Real>(j1 - j)));
       if (!xsimd::any(mask)) continue;
-      const batch k = xsimd::select(mask, factor(r2, mask), zero);
-      fx = xsimd::fma(k, dx, fx);
-      fy = xsimd::fma(k, dy, fy);
-      fz = xsimd::fma(k, dz, fz);
+      const batch r = xsimd::sqrt(r2);
+      const batch u = r * inv_2rs;
+      batch k = exp_of_negative(u * u) * polynomial(u) / (r2 * r);
+      const auto soft = mask && (r2 < h2);
+      if (xsimd::any(soft)) [[unlikely]] k = softened(k, r, u, soft);
+      k = xsimd::select(mask, k, zero);
+      sx = xsimd::fma(k, dx, sx);
+      sy = xsimd::fma(k, dy, sy);
+      sz = xsimd::fma(k, dz, sz);
       xsimd::fnma(k, dx, batch::load_unaligned(ax + j)).store_unaligned(ax + j);
       xsimd::fnma(k, dy, batch::load_unaligned(ay + j)).store_unaligned(ay + j);
       xsimd::fnma(k, dz, batch::load_unaligned(az + j)).store_unaligned(az + j);
       counted += xsimd::select(mask, batch(Real(1)), zero);
     }
+    fx = sx;
+    fy = sy;
+    fz = sz;
     pairs += static_cast<std::size_t>(xsimd::hadd(counted));
   }
 
  private:
-  /// K on a batch (lanes outside `mask` may hold anything, including inf or NaN).
-  LAGFRAME_INLINE batch factor(const batch& r2, const typename batch::batch_bool_type& mask) const {
-    const batch r = xsimd::sqrt(r2);
-    const batch inv_r3 = batch(Real(1)) / (r2 * r);
-    const batch u = r * batch(inv_2rs_);
-    batch p(coef_[degree_ - 1]);
-    for (std::size_t n = degree_ - 1; n-- > 0;) p = xsimd::fma(p, u, batch(coef_[n]));
-    const batch k = xsimd::exp(-(u * u)) * p * inv_r3;
-    const auto soft = mask && (r2 < batch(h2_));
-    if (xsimd::any(soft)) return xsimd::select(soft, spline(r) - long_range(u * u), k);
-    return k;
+  /// K on the lanes inside the spline radius: K_spline(r) − L(u²) (see the file comment); out
+  /// of line, so that the rare branch does not crowd the hot loop's registers.
+  LAGFRAME_COLD batch softened(const batch& k, const batch& r, const batch& u,
+                               const typename batch::batch_bool_type& soft) const {
+    return xsimd::select(soft, spline(r) - long_range(u * u), k);
   }
 
   /// Cubic-spline force factor K_spline(r) for r < h (short_range_kernel::spline_force_factor),
@@ -134,6 +143,54 @@ class pair_kernel {
     }
   }
 
+  /// P(u) on a batch by Estrin's scheme over 12 coefficients (the fit at the default cut-off
+  /// and below) or 16 (zero-padded): pairs, then pairs of pairs with u², u⁴, u⁸, so the
+  /// dependency chain is about 7 operations deep instead of Horner's 2 × 11 (a serial chain of
+  /// multiply-adds bounded the SSE2 loop by its latency).
+  LAGFRAME_INLINE batch polynomial(const batch& u) const {
+    const batch* c = coef_batch_;
+    // Written out: at -O2 GCC keeps small loops over batch arrays on the stack.
+    const batch u2 = u * u;
+    const batch u4 = u2 * u2;
+    const batch a0 = xsimd::fma(c[1], u, c[0]), a1 = xsimd::fma(c[3], u, c[2]);
+    const batch a2 = xsimd::fma(c[5], u, c[4]), a3 = xsimd::fma(c[7], u, c[6]);
+    const batch a4 = xsimd::fma(c[9], u, c[8]), a5 = xsimd::fma(c[11], u, c[10]);
+    const batch b0 = xsimd::fma(a1, u2, a0), b1 = xsimd::fma(a3, u2, a2), b2 = xsimd::fma(a5, u2, a4);
+    const batch low = xsimd::fma(b1, u4, b0);  // degree ≤ 7
+    if (degree_ <= 12) return xsimd::fma(b2, u4 * u4, low);
+    const batch a6 = xsimd::fma(c[13], u, c[12]), a7 = xsimd::fma(c[15], u, c[14]);
+    const batch high = xsimd::fma(xsimd::fma(a7, u2, a6), u4, b2);  // degree 8 … 15, over u⁸
+    return xsimd::fma(high, u4 * u4, low);
+  }
+
+  /// e^{−t} for t ∈ [0, 87] (here t = u² ≤ 25). Float: 2^y with y = −t log₂e split as
+  /// y = k + f, k the nearest integer (the 1.5·2²³ rounding trick, exact for |y| < 2²²) and
+  /// f ∈ [−½, ½]; 2^f from its Taylor series to degree 6 (truncation ≤ 1.2e-7 relative) and
+  /// 2^k put into the exponent bits. No range checks are needed for this domain, which makes it
+  /// about half the instructions of xsimd::exp. Double (tests): xsimd::exp.
+  static LAGFRAME_INLINE batch exp_of_negative(const batch& t) {
+    if constexpr (std::is_same_v<Real, float>) {
+      using int_batch = xsimd::batch<std::int32_t, typename batch::arch_type>;
+      const batch y = t * batch(-1.44269504088896341f);
+      const batch magic(12582912.0f);  // 1.5 · 2^23
+      const batch rounded = (y + magic) - magic;
+      const batch f = y - rounded;
+      const batch x = f * batch(0.693147180559945309f);  // 2^f = e^x, |x| ≤ 0.347
+      batch e(1.0f / 720.0f);
+      e = xsimd::fma(e, x, batch(1.0f / 120.0f));
+      e = xsimd::fma(e, x, batch(1.0f / 24.0f));
+      e = xsimd::fma(e, x, batch(1.0f / 6.0f));
+      e = xsimd::fma(e, x, batch(0.5f));
+      e = xsimd::fma(e, x, batch(1.0f));
+      e = xsimd::fma(e, x, batch(1.0f));
+      const int_batch k = xsimd::batch_cast<std::int32_t>(rounded);
+      const batch scale = xsimd::bitwise_cast<batch>((k + int_batch(127)) << 23);
+      return e * scale;
+    } else {
+      return xsimd::exp(-t);
+    }
+  }
+
   /// L(u²) = (1 − S(u))/r³, the long-range force factor, from its power series (any r < h).
   template <class T>
   LAGFRAME_INLINE T long_range(const T& u2) const {
@@ -145,6 +202,7 @@ class pair_kernel {
   Real rc2_, inv_2rs_, h_, h2_, inv_h_;
   std::size_t degree_;
   Real coef_[max_degree] = {};
+  batch coef_batch_[max_degree] = {};  ///< coef_ broadcast once
   Real series_[series_terms] = {};
   alignas(64) Real lane_index_[width] = {};
 };
