@@ -35,6 +35,7 @@
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/cosmology/growth.hpp"
 #include "lagframe/cosmology/parameters.hpp"
+#include "lagframe/detail/composition_checks.hpp"
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/frame/concepts.hpp"
 #include "lagframe/ic/lpt.hpp"
@@ -78,15 +79,12 @@ struct frame_options_of<Frame> {
 
 template <class Frame, class Force, class Stepper>
 class simulation {
-  static_assert(frame::frame_policy<Frame>,
-                "lagframe::simulation: Frame must model lagframe::frame::frame_policy — see "
-                "include/lagframe/frame/concepts.hpp");
-  static_assert(force::force_policy<Force>,
-                "lagframe::simulation: Force must model lagframe::force::force_policy — see "
-                "include/lagframe/force/concepts.hpp");
-  static_assert(stepper::stepper_policy<Stepper>,
-                "lagframe::simulation: Stepper must model lagframe::stepper::stepper_policy — see "
-                "include/lagframe/stepper/concepts.hpp");
+  // One check per policy family, instantiated here: a failure names the family, the model
+  // passed and the fix, before anything else (detail/composition_checks.hpp).
+  static_assert(detail::frame_check<Frame>::ok);
+  static_assert(detail::force_check<Force>::ok);
+  static_assert(detail::stepper_check<Stepper>::ok);
+  static_assert(detail::pairing_check<Frame, Stepper>::ok);
 
  public:
   using real_type = typename Force::real_type;
@@ -98,6 +96,7 @@ class simulation {
 
   simulation(const cosmology::parameters& cosmo, const box& b, Force force, Stepper stepper)
       : cosmo_(cosmo), box_(b), force_(std::move(force)), stepper_(std::move(stepper)) {
+    if constexpr (requires { stepper_.bind_frame(true); }) stepper_.bind_frame(frame::is_moving<Frame>);
     cosmo_.validate();
     box_.validate();
     const auto& grid = stepper_.grid();

@@ -57,4 +57,17 @@ concept moves_particles =
 template <class F>
 concept frame_policy = has_frame_identity<F> && moves_particles<F>;
 
+/// Whether F carries particles along a trajectory of its own (LPT, LPT + emulator) rather than
+/// leaving them in the inertial comoving frame. Declared as `static constexpr bool moving`;
+/// a frame that does not declare it counts as moving. The stepper's default factors follow it
+/// (stepper::factors::frame_default), and COLA factors are refused without a moving frame.
+template <class F>
+inline constexpr bool is_moving = [] {
+  if constexpr (requires { F::moving; }) {
+    return static_cast<bool>(F::moving);
+  } else {
+    return true;
+  }
+}();
+
 }  // namespace lagframe::frame

@@ -134,6 +134,8 @@ class emulated {
   /// passes frame options through; see the file comment).
   using options_type = emulated_options<Emulator>;
   static constexpr std::string_view name = "emulated";
+  /// Particles ride LPT plus the emulator (frame::is_moving).
+  static constexpr bool moving = true;
 
   emulated(const cosmology::growth& g, ic::lpt_fields<real_type> fields, emulated_options<Emulator> options)
       : growth_(&g), grid_(fields.grid), n_(fields.psi1.size()), integration_(options.integration),

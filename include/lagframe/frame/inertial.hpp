@@ -21,6 +21,8 @@ class inertial {
  public:
   using real_type = Real;
   static constexpr std::string_view name = "inertial";
+  /// No frame: particles are not carried by any trajectory (frame::is_moving).
+  static constexpr bool moving = false;
 
   /// The LPT fields only set the initial conditions; the frame keeps none of them.
   inertial(const cosmology::growth& /*g*/, ic::lpt_fields<Real> fields)

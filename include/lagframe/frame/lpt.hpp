@@ -32,6 +32,8 @@ class lpt {
  public:
   using real_type = Real;
   static constexpr std::string_view name = Order == 1 ? "lpt<1>" : "lpt<2>";
+  /// Particles ride the LPT trajectory (frame::is_moving).
+  static constexpr bool moving = true;
   static constexpr int order = Order;
 
   lpt(const cosmology::growth& g, ic::lpt_fields<Real> fields)

@@ -70,6 +70,7 @@ class recording {
   using base_type = Base;
   using options_type = recording_options;
   static constexpr std::string_view name = "recording";
+  static constexpr bool moving = Base::moving;
 
   recording(const cosmology::growth& g, ic::lpt_fields<real_type> fields, recording_options options = {})
       : data_(std::make_shared<emulators::recorded_data<real_type>>(fields.grid, std::string(Base::name))),

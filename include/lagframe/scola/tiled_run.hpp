@@ -86,6 +86,7 @@ class tiled_run {
       : cosmo_(cosmo), box_(b), fields_(std::move(fields)), stepper_(std::move(stepper)),
         options_(std::move(options)), tiling_(b, options_.tiling) {
     cosmo_.validate();
+    if constexpr (requires { stepper_.bind_frame(true); }) stepper_.bind_frame(frame::is_moving<Frame>);
     require(options_.boundary != boundary_potential::custom || static_cast<bool>(options_.custom_boundary),
             "scola_options.boundary", "custom", "a callback in scola_options.custom_boundary");
     require(fields_.grid.particles_1d == b.particles_1d && fields_.psi1.size() == b.particle_count(),
@@ -109,6 +110,8 @@ class tiled_run {
         << static_cast<int>(options_.dirichlet.greens) << "|" << Stepper::name << "|";
     for (std::size_t j = 0; j <= grid.steps(); ++j) key << grid.node(j) << (probe.evaluates_force(j) ? "f" : "-");
     if constexpr (requires { probe.factors().n_lpt; }) key << "|n_lpt " << probe.factors().n_lpt;
+    if constexpr (requires { probe.factors().cola_factors.n_lpt; })
+      key << "|" << probe.factors().name << "|n_lpt " << probe.factors().cola_factors.n_lpt;
     key << "|" << cosmo_.omega_m << "|" << cosmo_.omega_b << "|" << cosmo_.omega_k << "|" << cosmo_.h << "|"
         << cosmo_.n_s << "|" << cosmo_.sigma_8;
     run_key_ = fnv1a(key.str());

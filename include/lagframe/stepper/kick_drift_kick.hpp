@@ -32,7 +32,9 @@ struct kdk_options {
   force_schedule schedule = force_schedule::every_step();
 };
 
-template <time_step_factors Factors = factors::cola>
+/// Factors: factors::frame_default (COLA in a moving frame, FastPM without one), or quinn,
+/// fastpm, cola explicitly (cola needs a moving frame: the simulation refuses it otherwise).
+template <time_step_factors Factors = factors::frame_default>
 class kick_drift_kick {
  public:
   static constexpr std::string_view name = "kick_drift_kick";
@@ -48,6 +50,10 @@ class kick_drift_kick {
   [[nodiscard]] const time_grid& grid() const { return options_.grid; }
   [[nodiscard]] const force_schedule& schedule() const { return options_.schedule; }
   [[nodiscard]] const Factors& factors() const { return factors_; }
+  /// Called by the simulation: whether its frame moves (factors::frame_default picks from it).
+  void bind_frame(bool frame_moves) {
+    if constexpr (requires { factors_.bind_frame(frame_moves); }) factors_.bind_frame(frame_moves);
+  }
   [[nodiscard]] bool evaluates_force(std::size_t j) const {
     return options_.schedule.evaluates(j, options_.grid.steps());
   }

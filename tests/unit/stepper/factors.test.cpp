@@ -107,3 +107,20 @@ TEST_CASE("kick-drift-kick sequence, with and without skipped force evaluations"
                                                     .schedule = force_schedule::at_points({3})})),
                   config_error);
 }
+
+TEST_CASE("frame_default factors follow the frame: COLA when it moves, FastPM without one") {
+  cosmology::parameters p;
+  const cosmology::growth g(p);
+  factors::frame_default f;
+  const double a0 = 0.1, a1 = 0.3, ac = 0.2;
+  CHECK(f.kick(g, a0, a1, ac) == factors::cola{}.kick(g, a0, a1, ac));  // moving by default
+  CHECK(f.drift(g, a0, a1, ac) == factors::cola{}.drift(g, a0, a1, ac));
+  kick_drift_kick<> stepper(kdk_options{});
+  stepper.bind_frame(false);
+  CHECK(stepper.factors().kick(g, a0, a1, ac) == factors::fastpm{}.kick(g, a0, a1, ac));
+  CHECK(stepper.factors().drift(g, a0, a1, ac) == factors::fastpm{}.drift(g, a0, a1, ac));
+  stepper.bind_frame(true);
+  CHECK(stepper.factors().kick(g, a0, a1, ac) == factors::cola{}.kick(g, a0, a1, ac));
+  f.cola_factors.n_lpt = 0.0;
+  CHECK_THROWS_AS(f.validate(), config_error);
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Must not compile: a mass-assignment kernel passed where the force belongs.
+#include "lagframe/force/particle_mesh.hpp"
+#include "lagframe/frame/lpt.hpp"
+#include "lagframe/mesh/cic.hpp"
+#include "lagframe/simulation.hpp"
+#include "lagframe/stepper/kick_drift_kick.hpp"
+
+namespace lf = lagframe;
+using sim_t = lf::simulation<lf::frame::lpt<2>, lf::mesh::cic, lf::stepper::kick_drift_kick<>>;
+[[maybe_unused]] constexpr auto size = sizeof(sim_t);
