@@ -47,8 +47,9 @@
 ///
 /// Files: `base.hdf5` for one file, `base.0.hdf5` … `base.(n−1).hdf5` for n files; file k
 /// holds particles [k·N/n, (k+1)·N/n) in id order (the first N mod n files one more). Each
-/// file is written under `<name>.tmp` and renamed when complete (io::write_atomically); if any
-/// file of a multi-file snapshot fails, the files of this snapshot already completed are
+/// file is written under `<name>.tmp`, and all are renamed when every file is complete
+/// (io::atomic_file_set); if any file of a multi-file snapshot fails or the write is
+/// interrupted, the temporaries of this snapshot are
 /// removed, so an interrupted write leaves neither a partial snapshot nor temporaries.
 ///
 /// Not thread-safe (the serial HDF5 library is not): call from one thread at a time.
@@ -263,6 +264,7 @@ void write_gadget_file(const std::filesystem::path& tmp, const std::filesystem::
                                       out[3 * i + d] = ls * static_cast<double>(positions[b + i][d]);
                                 });
     gadget_probe(f, "PartType1/Coordinates");
+    throw_if_interrupted();
     write_block_dataset<double>(part.get(), f, "PartType1/Velocities", "Velocities", ftype, count, 3,
                                 [&](std::size_t b, std::size_t n, double* out) {
                                   for (std::size_t i = 0; i < n; ++i)
@@ -270,6 +272,7 @@ void write_gadget_file(const std::filesystem::path& tmp, const std::filesystem::
                                       out[3 * i + d] = vf * static_cast<double>(momenta[b + i][d]);
                                 });
     gadget_probe(f, "PartType1/Velocities");
+    throw_if_interrupted();
     write_block_dataset<std::uint64_t>(part.get(), f, "PartType1/ParticleIDs", "ParticleIDs", H5T_STD_U64LE,
                                        count, 1, [&](std::size_t b, std::size_t n, std::uint64_t* out) {
                                          for (std::size_t i = 0; i < n; ++i) out[i] = first + b + i;
@@ -327,23 +330,17 @@ void write_gadget_snapshot(const std::filesystem::path& base, const snapshot_vie
   plan.cosmology = s.cosmology;
   plan.options = opt;
 
-  std::vector<std::filesystem::path> done;
-  try {
-    const std::size_t files = static_cast<std::size_t>(opt.files);
-    for (std::size_t k = 0; k < files; ++k) {
-      const std::size_t first = k * (n / files) + std::min(k, n % files);
-      const std::size_t count = n / files + (k < n % files ? 1 : 0);
-      const auto name = detail::gadget_file_name(base, opt.files, static_cast<int>(k));
-      write_atomically(name, [&](const std::filesystem::path& tmp) {
-        detail::write_gadget_file(tmp, name, s, plan, first, count);
-      });
-      done.push_back(name);
-    }
-  } catch (...) {
-    std::error_code ignored;
-    for (const auto& p : done) std::filesystem::remove(p, ignored);
-    throw;
+  // Every part under its temporary name first, then all renamed: a multi-file snapshot appears
+  // whole or not at all (also when interrupted, io/interrupt.hpp).
+  atomic_file_set set;
+  const std::size_t files = static_cast<std::size_t>(opt.files);
+  for (std::size_t k = 0; k < files; ++k) {
+    const std::size_t first = k * (n / files) + std::min(k, n % files);
+    const std::size_t count = n / files + (k < n % files ? 1 : 0);
+    const auto name = detail::gadget_file_name(base, opt.files, static_cast<int>(k));
+    detail::write_gadget_file(set.temporary(name), name, s, plan, first, count);
   }
+  set.commit();
 }
 
 namespace detail {

@@ -131,30 +131,49 @@ class npy_sink {
   const std::filesystem::path& path_;
 };
 
-/// Opens `path`'s temporary, checks `count` against `shape` inside the atomic write (so a
-/// mismatch leaves nothing behind), writes the preamble and calls body(sink).
+/// Opens `tmp`, checks `count` against `shape` (so a mismatch leaves nothing behind once the
+/// caller discards `tmp`), writes the preamble and calls body(sink).
 template <class T, class Body>
-void write_npy_with(const std::filesystem::path& path, const std::vector<std::size_t>& shape,
-                    std::size_t count, Body&& body) {
+void write_npy_file(const std::filesystem::path& tmp, const std::vector<std::size_t>& shape, std::size_t count,
+                    Body&& body) {
   const std::string preamble = npy_preamble(npy_descr<T>(), shape);
-  write_atomically(path, [&](const std::filesystem::path& tmp) {
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) throw io_error(lagframe::detail::concat("lagframe: cannot open ", tmp.string(), " for writing"));
-    try {
-      require(npy_element_count(shape) == count, "npy element count", count,
-              lagframe::detail::concat("the product of shape ", shape_string(shape), " = ",
-                                       npy_element_count(shape)));
-      npy_sink<T> sink(f, tmp);
-      sink.put_bytes(preamble);
-      body(sink);
-    } catch (...) {
-      std::fclose(f);
-      throw;
-    }
-    const bool ok = std::ferror(f) == 0;
-    if (std::fclose(f) != 0 || !ok)
-      throw io_error(lagframe::detail::concat("lagframe: write failed on ", tmp.string()));
-  });
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) throw io_error(lagframe::detail::concat("lagframe: cannot open ", tmp.string(), " for writing"));
+  try {
+    require(npy_element_count(shape) == count, "npy element count", count,
+            lagframe::detail::concat("the product of shape ", shape_string(shape), " = ", npy_element_count(shape)));
+    npy_sink<T> sink(f, tmp);
+    sink.put_bytes(preamble);
+    body(sink);
+  } catch (...) {
+    std::fclose(f);
+    throw;
+  }
+  const bool ok = std::ferror(f) == 0;
+  if (std::fclose(f) != 0 || !ok) throw io_error(lagframe::detail::concat("lagframe: write failed on ", tmp.string()));
+}
+
+/// write_npy_file into `path`'s temporary of `set` (renamed when the set commits), or, without
+/// a set, atomically on its own.
+template <class T, class Body>
+void write_npy_with(const std::filesystem::path& path, const std::vector<std::size_t>& shape, std::size_t count,
+                    Body&& body, atomic_file_set* set = nullptr) {
+  if (set != nullptr) {
+    write_npy_file<T>(set->temporary(path), shape, count, body);
+    return;
+  }
+  write_atomically(path, [&](const std::filesystem::path& tmp) { write_npy_file<T>(tmp, shape, count, body); });
+}
+
+/// Vectors into a sink, a block at a time, checking for interrupt requests between blocks.
+template <class Real>
+void put_vectors(npy_sink<Real>& sink, std::span<const vec3<Real>> vectors) {
+  constexpr std::size_t block = 1 << 16;
+  for (std::size_t b = 0; b < vectors.size(); b += block) {
+    throw_if_interrupted();
+    const std::size_t n = std::min(block, vectors.size() - b);
+    sink.put(vectors[b].data(), 3 * n);
+  }
 }
 
 // ---- reading ----------------------------------------------------------------------------
@@ -313,9 +332,16 @@ void write_npy(const std::filesystem::path& path, const real_field<Real>& field)
 template <class Real>
 void write_npy(const std::filesystem::path& path, std::span<const vec3<Real>> vectors) {
   detail::write_npy_with<Real>(path, {vectors.size(), 3}, 3 * vectors.size(),
-                               [&](detail::npy_sink<Real>& sink) {
-                                 for (const auto& v : vectors) sink.put(v.data(), 3);
-                               });
+                               [&](detail::npy_sink<Real>& sink) { detail::put_vectors(sink, vectors); });
+}
+
+/// The same into `set` (atomic_file.hpp): the file appears only when the set commits, together
+/// with the set's other files (e.g. positions and momenta of one snapshot).
+template <class Real>
+void write_npy(atomic_file_set& set, const std::filesystem::path& path, std::span<const vec3<Real>> vectors) {
+  detail::write_npy_with<Real>(
+      path, {vectors.size(), 3}, 3 * vectors.size(),
+      [&](detail::npy_sink<Real>& sink) { detail::put_vectors(sink, vectors); }, &set);
 }
 
 template <class Real>

@@ -238,6 +238,21 @@ TEST_CASE("multi-file split: particle counts per file follow id order" * doctest
   }
 }
 
+TEST_CASE("an interrupted multi-file snapshot write leaves no file" * doctest::test_suite("unit.io")) {
+  // The request is checked before each part and between datasets (io/interrupt.hpp); made
+  // before the write, it must stop it with nothing on disk, and the same write then succeeds.
+  scratch_dir dir("interrupted");
+  small_state<float> st;
+  io::request_interrupt(15);
+  CHECK_THROWS_AS(io::write_gadget_snapshot(dir.path / "s", st.view(), {.files = 4}), io::interrupted);
+  io::interrupt_signal.store(0);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path)) ++files;
+  CHECK(files == 0);
+  io::write_gadget_snapshot(dir.path / "s", st.view(), {.files = 4});
+  for (int k = 0; k < 4; ++k) CHECK(std::filesystem::exists(dir.path / ("s." + std::to_string(k) + ".hdf5")));
+}
+
 TEST_CASE("h5py sees Gadget-4 header attributes and datasets with Gadget-4's types" *
           doctest::test_suite("unit.io")) {
   if (run_shell("/usr/bin/python3 -c 'import h5py, numpy' >/dev/null 2>&1") != 0) {
