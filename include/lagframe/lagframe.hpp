@@ -31,6 +31,7 @@
 #include "lagframe/mesh/tsc.hpp"
 
 #include "lagframe/force/concepts.hpp"
+#include "lagframe/force/p3m.hpp"
 #include "lagframe/force/particle_mesh.hpp"
 
 #include "lagframe/frame/concepts.hpp"
