@@ -7,7 +7,8 @@
 /// coordinates, and a traversal that visits every pair closer than r_cut exactly once.
 ///
 /// Layout. Cells are ordered (x, y, z) with z fastest, so the 5 cells of a z-column segment
-/// (z offsets −2 … +2, enough since h ≥ r_cut/2) are one contiguous run of particles. Every
+/// (z offsets −2 … +2, enough since h ≥ r_cut/2) are one contiguous run of particles; inside
+/// each cell the particles are ordered by z (ties by id), so such a run is sorted by z. Every
 /// x-plane of cells is followed by `pad` sentinel entries (far-away coordinates, never written
 /// back), so the SIMD loop may read and write back a partial batch past the end of any run
 /// without leaving the plane.
@@ -16,17 +17,19 @@
 /// (any dy), or dx = 0 and dy > 0, each over z offsets −2 … +2, and its own column over z
 /// offsets 0 … +2 with j > i. Each unordered pair of cells with offset v ≠ 0 is met from
 /// exactly one side (v or −v), so every pair of particles closer than r_cut is summed once,
-/// with Newton's third law; n_c ≥ 5 makes the offsets −2 … +2 distinct cells. Per i, columns
-/// whose rectangle lies farther than r_cut in (x, y) are skipped and the z range is trimmed to
-/// the cells within r_cut of z_i (conservatively: the kernel's own mask decides).
+/// with Newton's third law; n_c ≥ 5 makes the offsets −2 … +2 distinct cells. The runs of a
+/// cell are set up once for all its particles; per i, columns whose rectangle lies farther than
+/// r_cut in (x, y) are skipped, and each run is narrowed to |z_j − z_i| < r_cut by two cursors
+/// that only move forward (the cell's particles come in increasing z): 1.9 candidates per pair
+/// inside r_cut at z = 0 (the kernel's own mask decides; the pruning is conservative).
 ///
 /// Parallelism without atomics: the half shell writes only planes cx … cx + 2. The planes are
 /// cut into an even number G of groups of at least 2 planes; a group writes its planes and the
 /// first 2 of the next group, so groups of equal parity never write the same plane. Even
 /// groups run concurrently (dynamic schedule: clustered states load slabs unevenly), then odd
 /// ones; each group is summed by one thread in a fixed order, so the result is bitwise the same
-/// for any thread count. The counting sort is stable (chunks in order), so the sorted order is
-/// unique too.
+/// for any thread count. The counting sort is stable (chunks in order) and the z order breaks
+/// ties by id, so the sorted order is unique too.
 ///
 /// Memory: per particle 3 coordinates, 3 accumulators (Real), a 32-bit id and a 32-bit cell;
 /// per cell one offset (n_c³ ≈ (2L/r_cut)³ of them).
