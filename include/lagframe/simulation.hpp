@@ -18,7 +18,9 @@
 /// Memory per particle (float): position 12 B, residual momentum 12 B, acceleration 12 B, plus
 /// what the frame keeps (lpt<2>: Ψ1, Ψ2, 24 B): 60 B, plus the force's meshes.
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <cstddef>
 #include <functional>
@@ -38,6 +40,7 @@
 #include "lagframe/detail/composition_checks.hpp"
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/frame/concepts.hpp"
+#include "lagframe/frame/emulators/concepts.hpp"
 #include "lagframe/ic/lpt.hpp"
 #include "lagframe/stepper/concepts.hpp"
 #include "lagframe/stepper/time_grid.hpp"
@@ -75,6 +78,34 @@ template <class Frame>
 struct frame_options_of<Frame> {
   using type = typename Frame::options_type;
 };
+/// Whether the frame follows an emulator's prediction (tCOCA with a real emulator), which is
+/// what makes skipped force evaluations safe.
+template <class Frame>
+constexpr bool frame_has_emulator() {
+  if constexpr (requires { typename Frame::emulator_type; }) {
+    return !frame::detail::emulator_is_zero<typename Frame::emulator_type>();
+  } else if constexpr (requires { typename Frame::base_type; }) {
+    return frame_has_emulator<typename Frame::base_type>();
+  } else {
+    return false;
+  }
+}
+
+/// Printed once per program (stderr) when a schedule skips force evaluations in a frame without
+/// an emulator: a skipped kick is no gravity at all for that step, not a cheaper one. The figures
+/// were measured with tCOLA (64³ particles, 128 Mpc/h, 128³ mesh, z = 0) against PM with 100
+/// steps.
+inline std::atomic<bool> skipped_forces_warned{false};
+inline void warn_skipped_forces(std::size_t skipped, std::size_t points) {
+  if (skipped_forces_warned.exchange(true)) return;
+  std::fprintf(stderr,
+               "lagframe: the force schedule skips %zu of %zu force evaluations in a frame without an emulator, "
+               "so those kicks have no gravity. Measured (tCOLA, 64^3 particles in 128 Mpc/h, z = 0): "
+               "every_nth(2) on 10 steps (6 forces) gives P/P_ref = 0.74 / 0.42 / 0.17 at k = 0.4 / 0.8 / 1.6 "
+               "h/Mpc, 5 steps with every force (also 6) 1.03 / 0.94 / 0.86. Prefer fewer steps with every "
+               "force; skip forces only in a frame that follows an emulator (tCOCA).\n",
+               skipped, points);
+}
 }  // namespace detail
 
 template <class Frame, class Force, class Stepper>
@@ -97,6 +128,12 @@ class simulation {
   simulation(const cosmology::parameters& cosmo, const box& b, Force force, Stepper stepper)
       : cosmo_(cosmo), box_(b), force_(std::move(force)), stepper_(std::move(stepper)) {
     if constexpr (requires { stepper_.bind_frame(true); }) stepper_.bind_frame(frame::is_moving<Frame>);
+    if constexpr (!detail::frame_has_emulator<Frame>()) {
+      const std::size_t points = stepper_.grid().steps() + 1;
+      std::size_t skipped = 0;
+      for (std::size_t j = 0; j < points; ++j) skipped += stepper_.evaluates_force(j) ? 0 : 1;
+      if (skipped > 0) detail::warn_skipped_forces(skipped, points);
+    }
     cosmo_.validate();
     box_.validate();
     const auto& grid = stepper_.grid();

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 #include <omp.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "lagframe/lagframe.hpp"
@@ -151,4 +154,44 @@ TEST_CASE("restarting from a saved state at an intermediate node reproduces the 
   // Float rounding of π = p − p_frame(a) at the restart is all that differs.
   CHECK(worst / grid.lagrangian_spacing() < 1e-4);
   CHECK(resumed.force_evaluations() == 4);  // kick points 3, 4, 5, 6
+}
+
+namespace {
+/// stderr of `body`, captured through a temporary file.
+template <class Body>
+std::string captured_stderr(Body&& body) {
+  std::fflush(stderr);
+  std::FILE* tmp = std::tmpfile();
+  const int saved = dup(fileno(stderr));
+  dup2(fileno(tmp), fileno(stderr));
+  body();
+  std::fflush(stderr);
+  dup2(saved, fileno(stderr));
+  close(saved);
+  std::rewind(tmp);
+  std::string out;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, tmp) != nullptr) out += buffer;
+  std::fclose(tmp);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("skipping forces without an emulator prints its measured consequence once" * doctest::test_suite("unit.simulation")) {
+  lagframe::detail::skipped_forces_warned.store(false);  // earlier cases may have printed it
+  const std::string every = captured_stderr([] {
+    sim_of<frame::lpt<2, double>> sim{cosmo, grid, force::pm_options{.grid_1d = 32}, five_steps()};
+  });
+  CHECK(every.empty());
+  const std::string first = captured_stderr([] {
+    sim_of<frame::lpt<2, double>> sim{cosmo, grid, force::pm_options{.grid_1d = 32},
+                                      five_steps(stepper::force_schedule::every_nth(2))};
+  });
+  CHECK(first.find("skips 2 of 6 force evaluations in a frame without an emulator") != std::string::npos);
+  CHECK(first.find("0.74 / 0.42 / 0.17") != std::string::npos);
+  const std::string second = captured_stderr([] {
+    sim_of<frame::lpt<2, double>> sim{cosmo, grid, force::pm_options{.grid_1d = 32},
+                                      five_steps(stepper::force_schedule::every_nth(2))};
+  });
+  CHECK(second.empty());  // once per program
 }
