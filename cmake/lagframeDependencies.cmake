@@ -6,7 +6,6 @@ include(CMakeFindDependencyMacro)
 
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(PkgConfig REQUIRED)
-find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 
 if(NOT TARGET lagframe::fftw3)
   pkg_check_modules(LAGFRAME_FFTW3 REQUIRED IMPORTED_TARGET GLOBAL fftw3 fftw3f)
@@ -72,11 +71,21 @@ endif()
 
 # Optional: the TorchScript emulator of the COCA frame (frame/emulators/torchscript.hpp) through
 # Debian's libtorch-dev. Not linked into lagframe::lagframe: users who include that header link
-# lagframe::torch themselves. LAGFRAME_WITH_TORCH=OFF skips the search.
-if(NOT DEFINED LAGFRAME_WITH_TORCH)
-  set(LAGFRAME_WITH_TORCH ON CACHE BOOL "Look for libtorch (the TorchScript COCA emulator)")
+# lagframe::torch themselves. In the build tree LAGFRAME_WITH_TORCH=OFF skips the search; an
+# installed lagframe looks for libtorch only when asked, find_package(lagframe COMPONENTS torch),
+# so that projects that do not use it see none of libtorch's configure output.
+if(LAGFRAME_FROM_PACKAGE)
+  set(_lagframe_torch OFF)
+  if("torch" IN_LIST lagframe_FIND_COMPONENTS)
+    set(_lagframe_torch ON)
+  endif()
+else()
+  if(NOT DEFINED LAGFRAME_WITH_TORCH)
+    set(LAGFRAME_WITH_TORCH ON CACHE BOOL "Look for libtorch (the TorchScript COCA emulator)")
+  endif()
+  set(_lagframe_torch ${LAGFRAME_WITH_TORCH})
 endif()
-if(LAGFRAME_WITH_TORCH AND NOT TARGET lagframe::torch)
+if(_lagframe_torch AND NOT TARGET lagframe::torch)
   find_package(Torch QUIET)
   if(Torch_FOUND)
     add_library(lagframe::torch INTERFACE IMPORTED GLOBAL)

@@ -2,7 +2,7 @@
 # Install, from Debian 12's package registry, whatever lagframe needs that is missing.
 # Usage: scripts/install-deps.sh [extra packages...]   (run as root, or with sudo available)
 set -euo pipefail
-packages=(cmake g++ make pkg-config libeigen3-dev libfftw3-dev libxsimd-dev doctest-dev libtorch-dev
+packages=(cmake g++ make pkg-config libfftw3-dev libxsimd-dev doctest-dev libtorch-dev
           libbenchmark-dev libstb-dev libhdf5-dev libtomlplusplus-dev libcli11-dev
           python3-numpy python3-matplotlib python3-h5py libopenmpi-dev openmpi-bin libfftw3-mpi-dev "$@")
 missing=()

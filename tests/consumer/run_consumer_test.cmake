@@ -9,9 +9,13 @@ if(NOT rc EQUAL 0)
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/consumer/project"
                         -B "${WORK_DIR}/build" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
-                RESULT_VARIABLE rc)
+                RESULT_VARIABLE rc OUTPUT_VARIABLE configure_out ERROR_VARIABLE configure_err)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring the consumer failed: ${rc}")
+  message(FATAL_ERROR "configuring the consumer failed: ${rc}\n${configure_out}\n${configure_err}")
+endif()
+# A project that does not ask for torch sees nothing of libtorch.
+if(configure_out MATCHES "Caffe2|Torch|torch" OR configure_err MATCHES "Caffe2|Torch|torch")
+  message(FATAL_ERROR "the consumer's configure output mentions libtorch:\n${configure_out}\n${configure_err}")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} --build "${WORK_DIR}/build" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

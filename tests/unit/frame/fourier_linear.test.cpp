@@ -151,3 +151,23 @@ TEST_CASE("fourier_linear recovers a linear k-shell filter of Psi1, Psi2 to 1e-5
                        config_error);
   CHECK_THROWS_WITH_AS(e.validate(grid, 0.1, 1.0), doctest::Contains("time range"), config_error);
 }
+
+TEST_CASE("the 2x2 minimum-norm least-squares solve of the fit") {
+  using frame::emulators::detail::minimum_norm_solve;
+  // Regular: the inverse.
+  const auto x = minimum_norm_solve(4.0, 1.0, 3.0, 6.0, 5.0);  // [4 1; 1 3] x = (6, 5)
+  CHECK(x[0] == doctest::Approx(13.0 / 11.0));
+  CHECK(x[1] == doctest::Approx(14.0 / 11.0));
+  // First-order fields (Ψ2 = 0): β = 0, α = ⟨Ψ1,p⟩/⟨Ψ1,Ψ1⟩.
+  const auto first = minimum_norm_solve(2.0, 0.0, 0.0, 3.0, 0.0);
+  CHECK(first[0] == doctest::Approx(1.5));
+  CHECK(first[1] == 0.0);
+  // Rank one, Ψ2 = 2 Ψ1: [1 2; 2 4] = 5 v vᵀ with v = (1, 2)/√5; x = v (v·r)/5 (the pseudo-inverse).
+  const auto rank_one = minimum_norm_solve(1.0, 2.0, 4.0, 1.0, 2.0);
+  CHECK(rank_one[0] == doctest::Approx(0.2));
+  CHECK(rank_one[1] == doctest::Approx(0.4));
+  // An empty shell.
+  const auto empty = minimum_norm_solve(0.0, 0.0, 0.0, 0.0, 0.0);
+  CHECK(empty[0] == 0.0);
+  CHECK(empty[1] == 0.0);
+}

@@ -13,8 +13,8 @@
 /// reference runs, the residual momenta of each run recorded at the same times (frame::recording,
 /// frame/recording.hpp) on its own LPT fields: per (t, b) the 2 × 2 normal equations
 ///     [⟨Ψ1,Ψ1⟩ ⟨Ψ1,Ψ2⟩; ⟨Ψ2,Ψ1⟩ ⟨Ψ2,Ψ2⟩] (α, β)ᵀ = (⟨Ψ1,p⟩, ⟨Ψ2,p⟩)ᵀ,  ⟨f,g⟩ = Σ Re f̂ ĝ*,
-/// solved with Eigen's complete orthogonal decomposition (minimum norm: β = 0 for first-order
-/// fields, 0 for an empty shell). Inner products count each r2c element with its conjugate.
+/// solved for the minimum-norm least-squares solution (detail::minimum_norm_solve: β = 0 for
+/// first-order fields, 0 for an empty shell). Inner products count each r2c element with its conjugate.
 ///
 /// Use: the emulated frame binds the emulator to the run's LPT fields (bind, called by
 /// frame::emulated's constructor; 6 forward FFTs, 6 N²(N/2+1) complex values kept), and every
@@ -26,7 +26,6 @@
 /// and the problem; validate throws config_error naming a mismatched particle grid, box side or
 /// time range.
 
-#include <Eigen/Dense>
 
 #include <algorithm>
 #include <array>
@@ -56,6 +55,28 @@
 #include "lagframe/io/binary_file.hpp"
 
 namespace lagframe::frame::emulators {
+
+namespace detail {
+
+/// The minimum-norm least-squares solution x of [a b; b c] x = (r0, r1) for a symmetric
+/// positive semi-definite matrix (normal equations): the inverse when the matrix is regular
+/// (det > 1e-12 trace²), else the pseudo-inverse of its rank-one part λ v vᵀ (λ = trace,
+/// v the unit vector along its larger row): x = v (v·r)/λ; x = 0 for the zero matrix.
+inline std::array<double, 2> minimum_norm_solve(double a, double b, double c, double r0, double r1) {
+  const double trace = a + c;
+  if (!(trace > 0.0)) return {0.0, 0.0};
+  const double det = a * c - b * b;
+  if (det > 1e-12 * trace * trace) return {(c * r0 - b * r1) / det, (a * r1 - b * r0) / det};
+  double v0 = a, v1 = b;
+  if (a * a + b * b < b * b + c * c) v0 = b, v1 = c;
+  const double norm = std::sqrt(v0 * v0 + v1 * v1);
+  v0 /= norm;
+  v1 /= norm;
+  const double along = (v0 * r0 + v1 * r1) / trace;
+  return {v0 * along, v1 * along};
+}
+
+}  // namespace detail
 
 /// The trained coefficients α_tb, β_tb (index t·shells + b) on a particle grid.
 struct fourier_linear_model {
@@ -283,11 +304,7 @@ class fourier_linear {
     m.beta.assign(T * B, 0.0);
     for (std::size_t tb = 0; tb < T * B; ++tb) {
       const auto& acc = sums[tb];
-      Eigen::Matrix2d a;
-      a << acc[0], acc[1], acc[1], acc[2];
-      const Eigen::Vector2d rhs(acc[3], acc[4]);
-      if (a.norm() == 0.0) continue;
-      const Eigen::Vector2d x = a.completeOrthogonalDecomposition().solve(rhs);
+      const auto x = detail::minimum_norm_solve(acc[0], acc[1], acc[2], acc[3], acc[4]);
       m.alpha[tb] = x[0];
       m.beta[tb] = x[1];
     }
