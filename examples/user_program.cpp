@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The README's user program, compiled with the examples so it cannot go stale.
+// The README's user program, compiled with the examples; tests/docs/check_user_program.cmake
+// checks that the README shows exactly this code.
 #include <lagframe/lagframe.hpp>
 #include <cstdio>
 
 int main() {
   namespace lf = lagframe;
-  using sim_t = lf::simulation<lf::frame::lpt<2>,                                   // tCOLA frame
-                               lf::force::particle_mesh<lf::mesh::cic>,              // PM, CIC
-                               lf::stepper::kick_drift_kick<lf::stepper::factors::cola>>;
+  using sim_t = lf::simulation<lf::frame::lpt<2>,                        // tCOLA frame
+                               lf::force::particle_mesh<lf::mesh::cic>,   // PM, CIC
+                               lf::stepper::kick_drift_kick<>>;            // COLA factors (they follow the frame)
   const lf::cosmology::parameters cosmo{.omega_m = 0.31, .omega_b = 0.049, .h = 0.677,
                                         .n_s = 0.965, .sigma_8 = 0.81};
   const lf::box box{.side_mpc_h = 256.0, .particles_1d = 128};
