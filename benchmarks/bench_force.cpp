@@ -161,3 +161,33 @@ void threads_planning_kernel(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_force_pm_cic)->Apply(threads_planning_kernel);
 BENCHMARK(BM_force_four_ffts)->Apply(threads_planning);
+
+namespace {
+
+/// Set-up of the optimal influence function (pm_options greens = optimal): the fast path of
+/// force/optimal_influence.hpp at 128³ and 256³; argument 2 = 1 times the direct alias sums
+/// instead (128³ only: minutes at 256³).
+void BM_force_optimal_influence_setup(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const bool direct = state.range(2) != 0;
+  omp_set_num_threads(static_cast<int>(state.range(1)));
+  const force::detail::axis_kernels<float> k(n, side, force::greens_function::optimal, force::gradient::spectral, 2, false);
+  for (auto _ : state) {
+    auto gamma = direct ? force::detail::optimal_influence_direct<float>(n, side, k.grad, 2, 3.0 * side / n)
+                        : force::detail::optimal_influence<float>(n, side, k.grad, 2, 3.0 * side / n);
+    benchmark::DoNotOptimize(gamma.data());
+  }
+  state.counters["threads"] = static_cast<double>(state.range(1));
+}
+
+}  // namespace
+
+BENCHMARK(BM_force_optimal_influence_setup)
+    ->Args({128, 1, 0})
+    ->Args({128, 2, 0})
+    ->Args({256, 1, 0})
+    ->Args({256, 2, 0})
+    ->Args({128, 2, 1})
+    ->ArgNames({"mesh", "threads", "direct"})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);

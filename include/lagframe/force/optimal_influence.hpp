@@ -20,8 +20,10 @@
 /// both sums run over the even images only; the denominator's sum is then
 /// ½[Π_i Σ_n Û²(k_{i,n}) + Π_i Σ_n (−1)^n Û²(k_{i,n})] (per-axis sums again).
 
+#include <array>
 #include <cmath>
 #include <cstddef>
+#include <utility>
 #include <numbers>
 #include <vector>
 
@@ -42,10 +44,12 @@ inline double s2_shape(double k, double diameter) {
 }
 
 /// Γ on the half-complex layout of an N³ mesh (index (i·N + j)·(N/2+1) + l), for the gradient
-/// multipliers `grad` (per axis, as in axis_kernels), window order p and S2 diameter a (Mpc/h).
+/// multipliers `grad` (per axis, as in axis_kernels), window order p and S2 diameter a (Mpc/h):
+/// the alias sums evaluated element by element. The reference for optimal_influence (below),
+/// which computes the same values 100–1000× faster.
 template <class Real>
-std::vector<Real> optimal_influence(std::size_t n, double side, const std::vector<Real>& grad, int order,
-                                    double diameter, bool interlaced = false) {
+std::vector<Real> optimal_influence_direct(std::size_t n, double side, const std::vector<Real>& grad, int order,
+                                           double diameter, bool interlaced = false) {
   require(diameter > 0.0 && std::isfinite(diameter), "optimal influence S2 diameter", diameter,
           "a positive length in Mpc/h");
   constexpr int alias = 2;
@@ -102,6 +106,122 @@ std::vector<Real> optimal_influence(std::size_t n, double side, const std::vecto
                        : sum_axis[i] * sum_axis[j] * sum_axis[l];
         const double denominator = g2 * std::pow(window_sum, 2);
         gamma[(i * n + j) * nz + l] = static_cast<Real>(numerator / denominator);
+      }
+    }
+  }
+  return gamma;
+}
+
+/// Γ as optimal_influence_direct, the same values to rounding (1e-12 relative, tested), fast:
+///   - symmetry: Γ depends on |k_x|, |k_y|, |k_z| and is symmetric under their permutations
+///     (the windows are even, the gradient multipliers odd, the alias range symmetric), so it is
+///     computed once per triple 0 ≤ s₀ ≤ s₁ ≤ s₂ ≤ N/2 of |wavenumber indices| (N³/48 of the
+///     elements) and written to every element it stands for;
+///   - separable windows: Û² of each axis and alias, tabulated per |index|;
+///   - the S2 factor Ŝ²(q)/q² depends on q² = k_f² m with the integer m = Σ_i (s_i + N n_i)²,
+///     tabulated over m (up to 3 (5N/2)²) for N ≤ table_limit (512: at most 39 MB); computed
+///     per term above.
+/// Measured (one thread): 0.03 s at 128³ (the direct sums: 16 s), 0.2 s at 256³ (direct 180 s).
+template <class Real>
+std::vector<Real> optimal_influence(std::size_t n, double side, const std::vector<Real>& grad, int order,
+                                    double diameter, bool interlaced = false, std::size_t table_limit = 512) {
+  require(diameter > 0.0 && std::isfinite(diameter), "optimal influence S2 diameter", diameter,
+          "a positive length in Mpc/h");
+  constexpr int alias = 2;
+  constexpr int terms = 2 * alias + 1;
+  const double dx = side / static_cast<double>(n);
+  const double kf = 2.0 * std::numbers::pi / side;
+  const double kg = 2.0 * std::numbers::pi / dx;
+  const std::size_t nz = n / 2 + 1;
+  const auto smax = static_cast<long>(n / 2);
+  const auto size = static_cast<std::size_t>(smax + 1);
+  // Per |index| s: the alias windows Û²(k + k_g a), their sums, and the gradient multiplier of +s.
+  std::vector<double> window(size * terms), sum_axis(size), alternating_axis(size), g_of(size), k_of(size);
+  for (std::size_t s = 0; s < size; ++s) {
+    const double k = kf * static_cast<double>(s);
+    k_of[s] = k;
+    g_of[s] = static_cast<double>(grad[s]);
+    double total = 0, alternating = 0;
+    for (int a = -alias; a <= alias; ++a) {
+      const double x = 0.5 * (k + kg * a) * dx;
+      const double sinc = x == 0.0 ? 1.0 : std::sin(x) / x;
+      const double w = std::pow(sinc, 2 * order);
+      window[s * terms + static_cast<std::size_t>(a + alias)] = w;
+      total += w;
+      alternating += (a % 2 == 0 ? 1.0 : -1.0) * w;
+    }
+    sum_axis[s] = total;
+    alternating_axis[s] = alternating;
+  }
+  // Ŝ²(q)/q² over the integer m = q²/k_f², when the table is small enough.
+  const long nl = static_cast<long>(n);
+  const long reach = smax + alias * nl;
+  const std::size_t m_max = static_cast<std::size_t>(3 * reach * reach);
+  std::vector<double> s2_over_q2;
+  if (n <= table_limit) {
+    s2_over_q2.resize(m_max + 1, 0.0);
+#pragma omp parallel for schedule(static)
+    for (std::size_t m = 1; m <= m_max; ++m) {
+      const double q2 = kf * kf * static_cast<double>(m);
+      const double sh = s2_shape(std::sqrt(q2), diameter);
+      s2_over_q2[m] = sh * sh / q2;
+    }
+  }
+  // The sorted triples s0 ≤ s1 ≤ s2, enumerated by (s0, s1) rows.
+  std::vector<std::pair<long, long>> rows;
+  for (long s0 = 0; s0 <= smax; ++s0)
+    for (long s1 = s0; s1 <= smax; ++s1) rows.emplace_back(s0, s1);
+  std::vector<Real> gamma(n * n * nz, Real(0));
+  const auto index_of = [nl](long s) { return std::array<long, 2>{s, s == 0 || 2 * s == nl ? s : nl - s}; };
+#pragma omp parallel for schedule(dynamic, 8)
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const long s0 = rows[r].first, s1 = rows[r].second;
+    for (long s2 = s1; s2 <= smax; ++s2) {
+      const long sv[3] = {s0, s1, s2};
+      const double g[3] = {g_of[static_cast<std::size_t>(s0)], g_of[static_cast<std::size_t>(s1)],
+                           g_of[static_cast<std::size_t>(s2)]};
+      const double g2 = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+      if (g2 == 0.0) continue;  // no gradient: the mode exerts no force
+      const double* w0 = &window[static_cast<std::size_t>(s0) * terms];
+      const double* w1 = &window[static_cast<std::size_t>(s1) * terms];
+      const double* w2 = &window[static_cast<std::size_t>(s2) * terms];
+      double numerator = 0;
+      for (int a = -alias; a <= alias; ++a) {
+        const long ix = s0 + nl * a;
+        const double qx = k_of[static_cast<std::size_t>(s0)] + kg * a, ux = w0[a + alias];
+        for (int b = -alias; b <= alias; ++b) {
+          const long iy = s1 + nl * b;
+          const double qy = k_of[static_cast<std::size_t>(s1)] + kg * b, uxy = ux * w1[b + alias];
+          for (int c = -alias; c <= alias; ++c) {
+            if (interlaced && (a + b + c) % 2 != 0) continue;  // odd images cancel
+            const long iz = s2 + nl * c;
+            const auto m = static_cast<std::size_t>(ix * ix + iy * iy + iz * iz);
+            if (m == 0) continue;
+            const double qz = k_of[static_cast<std::size_t>(s2)] + kg * c;
+            double factor;
+            if (!s2_over_q2.empty()) {
+              factor = s2_over_q2[m];
+            } else {
+              const double q2 = qx * qx + qy * qy + qz * qz;
+              const double sh = s2_shape(std::sqrt(q2), diameter);
+              factor = sh * sh / q2;
+            }
+            numerator += uxy * w2[c + alias] * (g[0] * qx + g[1] * qy + g[2] * qz) * factor;
+          }
+        }
+      }
+      const std::size_t u0 = static_cast<std::size_t>(s0), u1 = static_cast<std::size_t>(s1), u2 = static_cast<std::size_t>(s2);
+      const double window_sum = interlaced ? 0.5 * (sum_axis[u0] * sum_axis[u1] * sum_axis[u2] +
+                                                    alternating_axis[u0] * alternating_axis[u1] * alternating_axis[u2])
+                                           : sum_axis[u0] * sum_axis[u1] * sum_axis[u2];
+      const auto value = static_cast<Real>(numerator / (g2 * window_sum * window_sum));
+      // Every element whose |indices| are a permutation of (s0, s1, s2), z in the half range.
+      static constexpr int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+      for (const auto& p : perms) {
+        const long sx = sv[p[0]], sy = sv[p[1]], l = sv[p[2]];
+        for (const long i : index_of(sx))
+          for (const long j : index_of(sy))
+            gamma[(static_cast<std::size_t>(i) * n + static_cast<std::size_t>(j)) * nz + static_cast<std::size_t>(l)] = value;
       }
     }
   }

@@ -28,3 +28,36 @@ TEST_CASE("optimal influence function: S2 shape, 1/k^2 on large scales, bad diam
   CHECK(gamma[0] == 0.0);  // k = 0
   CHECK_THROWS_AS(force::detail::optimal_influence<double>(n, side, k.grad, 2, -1.0), config_error);
 }
+
+TEST_CASE("the fast optimal influence function equals the direct alias sums to 1e-12") {
+  for (const std::size_t n : {12, 15, 16}) {
+    const double side = 50.0;
+    for (const auto grad_kind : {force::gradient::spectral, force::gradient::finite_difference_4}) {
+      for (const int order : {2, 3}) {
+        for (const bool interlaced : {false, true}) {
+          for (const std::size_t table_limit : {std::size_t{0}, std::size_t{512}}) {
+            CAPTURE(n);
+            CAPTURE(order);
+            CAPTURE(interlaced);
+            CAPTURE(table_limit);
+            const force::detail::axis_kernels<double> k(n, side, force::greens_function::optimal, grad_kind, order, false);
+            const auto direct = force::detail::optimal_influence_direct<double>(n, side, k.grad, order, 3.5 * side / n, interlaced);
+            const auto fast = force::detail::optimal_influence<double>(n, side, k.grad, order, 3.5 * side / n, interlaced, table_limit);
+            REQUIRE(fast.size() == direct.size());
+            double worst = 0;
+            bool zeros_match = true;
+            for (std::size_t e = 0; e < fast.size(); ++e) {
+              if (direct[e] == 0.0) {
+                zeros_match = zeros_match && fast[e] == 0.0;
+                continue;
+              }
+              worst = std::max(worst, std::abs(fast[e] / direct[e] - 1.0));
+            }
+            CHECK(zeros_match);
+            CHECK(worst <= 1e-12);
+          }
+        }
+      }
+    }
+  }
+}
