@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// lagframe-run with [scola]: the box as independent tiles (scola/tiled_run.hpp); a rerun skips
+// the tiles whose files verify.
+
+#include <mutex>
+#include <sstream>
+
+#include <lagframe/scola/executors.hpp>
+#include <lagframe/scola/tiled_run.hpp>
+
+#include "simulate.hpp"
+
+namespace lagframe_run {
+
+namespace {
+
+template <class Frame, class Assignment, class Factors>
+void run_tiles(run_context& ctx) {
+  const run_config& c = ctx.config;
+  auto t0 = clock_type::now();
+  const auto modes = lf::ic::linear_density_modes<float>(c.box, *ctx.inputs.power,
+                                                         {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
+  auto fields = lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
+  ctx.times.initial_conditions = seconds_since(t0);
+  lf::io::throw_if_interrupted();
+  t0 = clock_type::now();
+  lf::scola::scola_options so;
+  so.tiling = c.scola_tiling;
+  so.boundary = c.scola_boundary;
+  so.follow_bulk_flow = c.scola_follow_bulk_flow;
+  so.dirichlet.greens = c.scola_greens;
+  so.directory = c.scola_tile_directory;
+  std::ostringstream name;
+  name << "lagframe-run seed " << c.seed << " amplitude " << static_cast<int>(c.amplitude) << " inverted " << c.inverted
+       << " power " << name_of(power_kinds, c.power) << " " << c.power_file.string() << " normalised "
+       << c.normalise_to_sigma8 << " omega_m " << c.cosmology.omega_m << " sigma_8 " << c.cosmology.sigma_8 << " h "
+       << c.cosmology.h << " n_s " << c.cosmology.n_s << " n_lpt " << c.n_lpt;
+  so.run_name = name.str();
+  using stepper_t = lf::stepper::kick_drift_kick<Factors>;
+  const auto grid = make_grid(c);
+  lf::scola::tiled_run<Frame, Assignment, stepper_t> run(
+      c.cosmology, c.box, std::move(fields), stepper_t({.grid = grid, .schedule = make_schedule(c)}, make_factors<Factors>(c)),
+      so);
+  ctx.times.setup = seconds_since(t0);
+  std::printf("initial conditions at z = %.2f: %.2f s\n", c.z_start, ctx.times.initial_conditions);
+  std::printf("sCOLA: %zu^3 tiles, %zu^3 particles each (core %zu, buffer %zu, LPT shell %zu per side), "
+              "tile mesh %zu^3, %.1f MB per tile; tile files in %s\n",
+              run.tiles().tiles_per_side(), run.tiles().particles_1d(), run.tiles().core_1d(), run.tiles().buffer_1d(),
+              run.tiles().shell_1d(), run.tiles().mesh(0).cells, run.tile_memory_bytes() / 1e6, so.directory.c_str());
+  std::fflush(stdout);
+  std::size_t started = 0;
+  std::mutex progress;
+  ctx.steps = run.tile_count();
+  run.set_tile_hook([&](std::size_t t) {
+    std::lock_guard lock(progress);
+    std::printf("tile %zu/%zu starting (%zu started so far)\n", t + 1, run.tile_count(), ++started);
+    std::fflush(stdout);
+    lf::io::throw_if_interrupted();  // the executors hand it back after the tiles in progress
+  });
+  const auto run_start = clock_type::now();
+  const auto report =
+      c.scola_executor == executor_kind::sequential ? lf::scola::run_sequential(run) : lf::scola::run_openmp(run);
+  std::printf("%zu tiles run, %zu already done (verified): %.2f s; %zu particle-evaluations outside their tile mesh "
+              "(moved with the frame)\n",
+              report.ran.size(), report.skipped.size(), report.seconds, report.outside_events);
+  ctx.step = ctx.steps;
+  lf::io::throw_if_interrupted();
+  const auto state = run.assemble();
+  ctx.times.evolution = seconds_since(run_start);
+  const auto out_start = clock_type::now();
+  const lf::snapshot_view<float> view{state.a, grid.steps(), &c.box, &c.cosmology, state.positions, state.momenta};
+  write_outputs(ctx, view, run.growth().d1(state.a), c.output_redshifts.front());
+  ctx.times.outputs = seconds_since(out_start);
+}
+
+template <class Frame, class Assignment>
+void scola_with_factors(run_context& ctx) {
+  switch (ctx.config.factors) {
+    case factors_kind::quinn: return run_tiles<Frame, Assignment, lf::stepper::factors::quinn>(ctx);
+    case factors_kind::fastpm: return run_tiles<Frame, Assignment, lf::stepper::factors::fastpm>(ctx);
+    case factors_kind::cola:
+    case factors_kind::automatic: return run_tiles<Frame, Assignment, lf::stepper::factors::cola>(ctx);
+  }
+}
+
+template <class Frame>
+void scola_with_assignment(run_context& ctx) {
+  if (ctx.config.assignment == assignment_kind::tsc) return scola_with_factors<Frame, lf::mesh::tsc>(ctx);
+  return scola_with_factors<Frame, lf::mesh::cic>(ctx);
+}
+
+}  // namespace
+
+void run_scola(run_context& ctx) {
+  if (ctx.config.frame == frame_kind::lpt1) return scola_with_assignment<lf::frame::lpt<1, float>>(ctx);
+  return scola_with_assignment<lf::frame::lpt<2, float>>(ctx);
+}
+
+}  // namespace lagframe_run
