@@ -1,0 +1,63 @@
+# The keys of `lagframe-run --print-config` (the key table) and of QUICKSTART
+# (configs/quickstart.toml, which documents every key, commented out where unused) must be the
+# same set, and the printed reference configuration must itself be valid (--check).
+# Variables: RUNNER, QUICKSTART, WORK (a scratch folder).
+cmake_minimum_required(VERSION 3.25)  # @NAME@ tokens are not variable references (CMP0053)
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+execute_process(COMMAND "${RUNNER}" --print-config RESULT_VARIABLE rc OUTPUT_VARIABLE reference ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "lagframe-run --print-config failed (${rc}): ${err}")
+endif()
+
+# "section.key" for every line "key = ..." or "# key = ..." below "[section]" or "# [section]".
+function(keys_of text out)
+  string(REPLACE ";" "," text "${text}")
+  string(REPLACE "\n" ";" lines "${text}")
+  set(section "")
+  set(keys "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^#? ?\\[([a-z_]+)\\]")
+      set(section "${CMAKE_MATCH_1}")
+    elseif(line MATCHES "^#? ?([a-z_0-9]+) = ")
+      if(section STREQUAL "")
+        message(FATAL_ERROR "key outside a section: ${line}")
+      endif()
+      list(APPEND keys "${section}.${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  list(SORT keys)
+  set(${out} "${keys}" PARENT_SCOPE)
+endfunction()
+
+file(READ "${QUICKSTART}" quickstart)
+keys_of("${reference}" schema)
+keys_of("${quickstart}" documented)
+list(LENGTH schema n_schema)
+set(missing ${schema})
+list(REMOVE_ITEM missing ${documented})
+set(extra ${documented})
+list(REMOVE_ITEM extra ${schema})
+set(duplicates ${documented})
+list(REMOVE_DUPLICATES duplicates)
+list(LENGTH duplicates n_unique)
+list(LENGTH documented n_documented)
+if(missing OR extra OR NOT n_unique EQUAL n_documented)
+  message(FATAL_ERROR "configs/quickstart.toml and the key table differ:\n  not documented: ${missing}\n"
+                      "  not in the key table: ${extra}\n  (${n_documented} documented lines, ${n_unique} distinct)")
+endif()
+if(n_schema LESS 60)
+  message(FATAL_ERROR "only ${n_schema} keys found in --print-config: the parser of this test is out of date")
+endif()
+message(STATUS "${n_schema} keys, the same in --print-config and ${QUICKSTART}")
+
+# The reference configuration is a valid configuration.
+file(WRITE "${WORK}/reference.toml" "${reference}")
+execute_process(COMMAND "${RUNNER}" "${WORK}/reference.toml" --check RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the printed reference configuration is not valid (${rc}): ${err}")
+endif()
+if(EXISTS "${WORK}/out")
+  message(FATAL_ERROR "--check left ${WORK}/out behind")
+endif()
