@@ -72,6 +72,9 @@
 #include "lagframe/mesh/detail/scalar_floor.hpp"
 #include "lagframe/mesh/deposit.hpp"
 #include "lagframe/mesh/interpolate.hpp"
+#include "lagframe/source/concepts.hpp"
+#include "lagframe/source/particles.hpp"
+#include "lagframe/source/sheet.hpp"
 
 namespace lagframe::force {
 
@@ -106,6 +109,9 @@ struct pm_options {
   /// multiplied by e^{−k² r_s²} with r_s = split_mpc_h (Mpc/h), so the mesh carries the force
   /// erf(r/2r_s) − (r/(r_s√π)) e^{−r²/4r_s²} times Newton's. 0: no split (the whole force).
   double split_mpc_h = 0.0;
+  /// Options of the density source (read by source::sheet: resampling factor, multi-stream
+  /// policy; source/options.hpp).
+  source::source_options source{};
 
   /// Throws config_error naming the first impossible value.
   void validate() const {
@@ -115,6 +121,7 @@ struct pm_options {
             optimal_diameter_cells, "a positive diameter in mesh cells");
     require(std::isfinite(split_mpc_h) && split_mpc_h >= 0.0, "pm_options.split_mpc_h", split_mpc_h,
             "a non-negative length in Mpc/h (0: no force split)");
+    source.validate();
     require(split_mpc_h == 0.0 || greens != greens_function::optimal, "pm_options.greens", "optimal",
             "exact or finite_difference with a force split (the optimal influence function is computed for "
             "the unsplit force; use greens_function::exact)");
@@ -122,8 +129,10 @@ struct pm_options {
 };
 
 /// PM force policy (models force_policy and provides_potential; see force/concepts.hpp).
-/// Assignment: mesh::ngp, mesh::cic or mesh::tsc; Real: float or double.
-template <mesh::mass_assignment Assignment, class Real = float>
+/// Assignment: mesh::ngp, mesh::cic or mesh::tsc; Real: float or double; Source: the mass the
+/// Poisson solver sees, source::particles (the particles as points) or source::sheet (the
+/// Lagrangian sheet resampled between them, options in pm_options::source; source/sheet.hpp).
+template <mesh::mass_assignment Assignment, class Real = float, class Source = source::particles>
 class particle_mesh {
   static_assert(std::is_same_v<Real, float> || std::is_same_v<Real, double>,
                 "lagframe::force::particle_mesh: Real must be float or double");
@@ -132,14 +141,19 @@ class particle_mesh {
   using real_type = Real;
   using assignment = Assignment;
   using options_type = pm_options;
+  using source_type = Source;
   static constexpr std::string_view name = "particle_mesh";
+  static_assert(source::density_source<Source, Assignment, Real>,
+                "lagframe::force::particle_mesh: Source must model source::density_source: use source::particles or "
+                "source::sheet (see include/lagframe/source/concepts.hpp)");
 
   /// Validates the box and the options, allocates the two meshes and makes the FFTW plans.
   particle_mesh(const box& b, const pm_options& opt)
       : box_(validated(b)), opt_(validated(opt)), potential_(opt.grid_1d, b.side_mpc_h),
         work_(opt.grid_1d, b.side_mpc_h), plan_(opt.grid_1d, opt.planning),
         kernels_(opt.grid_1d, b.side_mpc_h, opt.greens, opt.grad, Assignment::order, opt.deconvolve,
-                 opt.split_mpc_h) {
+                 opt.split_mpc_h),
+        source_(box_, opt.source) {
     if (opt_.greens == greens_function::optimal) {
       optimal_ = detail::optimal_influence<Real>(opt_.grid_1d, box_.side_mpc_h, kernels_.grad, Assignment::order,
                                                  opt_.optimal_diameter_cells * box_.side_mpc_h /
@@ -279,14 +293,14 @@ class particle_mesh {
     const auto mass = static_cast<Real>(cells / static_cast<double>(sources.size()));
     potential_.fill(Real(0));
     if (!opt_.interlace) {
-      mesh::deposit<Assignment>(sources, mass, potential_, workspace_);
+      source_.deposit(sources, mass, potential_, vec3<double>{0.0, 0.0, 0.0});
       plan_.forward(potential_);
     } else {
       const double dx = box_.side_mpc_h / static_cast<double>(n);
       const double t0 = interlace_offset_cells[0] * dx, t1 = interlace_offset_cells[1] * dx;
-      mesh::deposit<Assignment>(sources, mass, potential_, workspace_, vec3<double>{t0, t0, t0});
+      source_.deposit(sources, mass, potential_, vec3<double>{t0, t0, t0});
       work_.fill(Real(0));
-      mesh::deposit<Assignment>(sources, mass, work_, workspace_, vec3<double>{t1, t1, t1});
+      source_.deposit(sources, mass, work_, vec3<double>{t1, t1, t1});
       plan_.forward(potential_);
       plan_.forward(work_);
       combine_interlaced();
@@ -725,7 +739,7 @@ class particle_mesh {
   detail::axis_kernels<Real> kernels_;
   std::vector<Real> optimal_;  ///< Γ(k) of greens_function::optimal, half-complex layout (else empty)
   std::vector<std::complex<double>> phase_[2];  ///< e^{+ik_i t_m} per axis index and mesh (interlacing only)
-  mesh::deposit_workspace workspace_;
+  typename Source::template depositor<Assignment, Real> source_;
 };
 
 }  // namespace lagframe::force

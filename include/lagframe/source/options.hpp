@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file options.hpp
+/// Run-time options of the density sources (source/concepts.hpp); only source::sheet reads
+/// them.
+
+#include <cmath>
+#include <cstddef>
+#include <string_view>
+
+#include "lagframe/core/error.hpp"
+
+namespace lagframe::source {
+
+/// What the sheet does where it is no longer single-stream (docs/physics.md §15.3).
+enum class multistream_policy {
+  /// Per particle: the particle's n³ sheet samples where its Lagrangian neighbourhood is single-
+  /// stream, the particle itself (its whole mass) where it is not. Mass is conserved exactly.
+  blend,
+  /// The whole sheet while the multi-stream fraction is below switch_threshold, the particles
+  /// alone (source::particles) from then on.
+  global_switch,
+  /// The sheet everywhere, crossed or not (for tests: the band-limited interpolant rings).
+  sheet_everywhere,
+};
+
+struct source_options {
+  /// Sheet resampling factor n: n³ samples per particle (n = 1 is the particles themselves).
+  std::size_t resample = 2;
+  multistream_policy policy = multistream_policy::blend;
+  /// global_switch: the multi-stream fraction above which the particles are deposited instead.
+  double switch_threshold = 0.01;
+
+  void validate() const {
+    require(resample >= 1 && resample <= 8, "source_options.resample", resample,
+            "a resampling factor n in [1, 8] (n³ sheet samples per particle)");
+    require(std::isfinite(switch_threshold) && switch_threshold >= 0.0 && switch_threshold <= 1.0,
+            "source_options.switch_threshold", switch_threshold, "a fraction of the particles in [0, 1]");
+  }
+};
+
+}  // namespace lagframe::source
