@@ -86,8 +86,9 @@ struct p3m_options {
 };
 
 /// P3M force policy (see the file comment). Assignment: mesh::cic or mesh::tsc (ngp allowed);
-/// Real: float or double.
-template <mesh::mass_assignment Assignment, class Real = float>
+/// Real: float or double; Source: the mass of the long-range mesh part (source::particles, or
+/// source::sheet: the resampled Lagrangian sheet; the pair sum always uses the particles).
+template <mesh::mass_assignment Assignment, class Real = float, class Source = source::particles>
 class p3m {
   static_assert(std::is_same_v<Real, float> || std::is_same_v<Real, double>,
                 "lagframe::force::p3m: Real must be float or double");
@@ -108,7 +109,7 @@ class p3m {
   [[nodiscard]] const p3m_options& options() const { return opt_; }
   [[nodiscard]] const short_range_kernel& kernel() const { return kernel_; }
   /// The long-range part (a particle_mesh with the Gaussian filter).
-  [[nodiscard]] particle_mesh<Assignment, Real>& long_range() { return mesh_; }
+  [[nodiscard]] particle_mesh<Assignment, Real, Source>& long_range() { return mesh_; }
   /// Pairs inside r_cut summed by the last accelerations() call.
   [[nodiscard]] std::size_t last_pair_count() const { return pairs_; }
   /// Chaining-mesh cells per side.
@@ -222,7 +223,7 @@ class p3m {
   box box_;
   p3m_options opt_;
   short_range_kernel kernel_;
-  particle_mesh<Assignment, Real> mesh_;
+  particle_mesh<Assignment, Real, Source> mesh_;
   detail::pair_kernel<Real> pair_;
   detail::chaining_mesh<Real> cells_;
   double coupling_;

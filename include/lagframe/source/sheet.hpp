@@ -98,7 +98,7 @@ struct sheet {
         const double d[3] = {static_cast<double>(s / (r * r)) / static_cast<double>(r),
                              static_cast<double>((s / r) % r) / static_cast<double>(r),
                              static_cast<double>(s % r) / static_cast<double>(r)};
-        make_samples(x, d, blend);
+        make_samples(x, d, blend, true);
         mesh::deposit<Assignment>(std::span<const vec3<Real>>(samples_), sample_mass, grid, workspace_, shift);
       }
     }
@@ -112,8 +112,37 @@ struct sheet {
       transform_displacements(x);
       multistream_count_ = 0;
       const double dd[3] = {d[0], d[1], d[2]};
-      make_samples(x, dd, false);
+      make_samples(x, dd, false, true);
       return samples_;
+    }
+
+    /// A per-particle vector field (e.g. the momenta), given in particle-id order, interpolated
+    /// band-limited to q + dΔq for every particle: the sheet's own value of the field there.
+    /// Valid until the next call.
+    const std::vector<vec3<Real>>& field_at(std::span<const vec3<Real>> values, const std::array<double, 3>& d) {
+      require(values.size() == box_.particle_count(), "sheet source: number of values", values.size(),
+              "one per particle of the Lagrangian grid, in particle-id order");
+      const std::size_t n = box_.particles_1d;
+      for (int c = 0; c < 3; ++c) {
+        real_field<Real>& f = psi_[c];
+#pragma omp parallel for schedule(static)
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            for (std::size_t k = 0; k < n; ++k) f(i, j, k) = values[(i * n + j) * n + k][c];
+        plan_.forward(f);
+      }
+      multistream_count_ = 0;
+      const double dd[3] = {d[0], d[1], d[2]};
+      make_samples(values, dd, false, false);
+      return samples_;
+    }
+
+    /// Flag the multi-stream particles of `x` (the policy's criterion) without depositing.
+    std::span<const std::uint8_t> classify(std::span<const vec3<Real>> x) {
+      require(x.size() == box_.particle_count(), "sheet source: number of positions", x.size(),
+              "one per particle of the Lagrangian grid, in particle-id order");
+      flag_multistream(x);
+      return multistream_;
     }
 
     /// Fraction of the particles flagged multi-stream by the last deposit.
@@ -197,8 +226,9 @@ struct sheet {
     }
 
     /// samples_ ← the sheet at q + dΔq for every single-stream particle (all with !blend):
-    /// d = 0 the particles themselves, otherwise the band-limited shift of Ψ.
-    void make_samples(std::span<const vec3<Real>> x, const double (&d)[3], bool blend) {
+    /// d = 0 the particles themselves, otherwise the band-limited shift of Ψ (positions) or of
+    /// the transformed field itself (!positions: psi_ holds the field's modes).
+    void make_samples(std::span<const vec3<Real>> x, const double (&d)[3], bool blend, bool positions) {
       const std::size_t n = box_.particles_1d;
       const std::size_t np = box_.particle_count();
       const auto side = static_cast<Real>(box_.side_mpc_h);
@@ -233,6 +263,10 @@ struct sheet {
             for (std::size_t j = 0; j < n; ++j)
               for (std::size_t k = 0; k < n; ++k) {
                 const std::size_t p = (i * n + j) * n + k;
+                if (!positions) {
+                  samples_[p][c] = work_(i, j, k);
+                  continue;
+                }
                 const double q = static_cast<double>(c == 0 ? i : c == 1 ? j : k) * dq;
                 samples_[p][c] = wrap_periodic(static_cast<Real>(q + d[c] * dq + static_cast<double>(work_(i, j, k))), side);
               }
