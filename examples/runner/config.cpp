@@ -877,6 +877,36 @@ void load_power(reader& r, run_config& c, run_inputs& in) {
   }
 }
 
+/// The IC file as named, or the first file of a multi-file set named by its base
+/// (`base.hdf5`, `base.0.hdf5`; Gadget-2: `base.0`): the name the reader gets and messages show.
+void find_ic_file(reader& r, run_config& c) {
+  std::error_code ec;
+  const fs::path named = c.ic_file;
+  if (fs::is_directory(named, ec)) r.invalid("initial_conditions.file", "an IC file (" + named.string() + " is a directory)");
+  if (fs::is_regular_file(named, ec)) return;
+  std::vector<fs::path> tried{named};
+  const auto candidate = [&](const std::string& suffix) {
+    fs::path p = named;
+    p += suffix;
+    tried.push_back(p);
+    return fs::is_regular_file(p, ec) ? p : fs::path();
+  };
+  fs::path found;
+  if (c.ic_file_format == ic_format::gadget_hdf5 && named.extension() != ".hdf5") {
+    found = candidate(".hdf5");
+    if (found.empty()) found = candidate(".0.hdf5");
+  } else if (c.ic_file_format == ic_format::gadget2) {
+    found = candidate(".0");
+  }
+  if (found.empty()) {
+    std::string list;
+    for (std::size_t k = 0; k < tried.size(); ++k)
+      list += (k == 0 ? "" : k + 1 == tried.size() ? " and " : ", ") + tried[k].filename().string();
+    r.invalid("initial_conditions.file", "an existing file (looked for " + list + " in " + named.parent_path().string() + ")");
+  }
+  c.ic_file = found;
+}
+
 lf::io::ic_particles read_ics(const run_config& c, lf::io::id_convention convention) {
   if (c.ic_file_format == ic_format::gadget2) return lf::io::read_gadget2_ic(c.ic_file, convention, c.ic_length_unit_mpc_h);
 #if defined(LAGFRAME_RUN_HAS_HDF5)
@@ -887,8 +917,6 @@ lf::io::ic_particles read_ics(const run_config& c, lf::io::id_convention convent
 }
 
 void load_ic_file(reader& r, run_config& c, run_inputs& in) {
-  std::error_code ec;
-  if (fs::is_directory(c.ic_file, ec)) r.invalid("initial_conditions.file", "an IC file (" + c.ic_file.string() + " is a directory)");
   try {
     in.ics = read_ics(c, c.id_convention);
   } catch (const lf::io_error& e) {
@@ -1201,7 +1229,7 @@ run_config load_config(const fs::path& file, const std::vector<std::string>& ove
 
   // The files the keys name, then everything that depends on the start time.
   if (!c.ic_file.empty()) {
-    require_file(r, "initial_conditions.file", c.ic_file);
+    find_ic_file(r, c);
     load_ic_file(r, c, inputs);
   }
   plan_time_grid(r, c);

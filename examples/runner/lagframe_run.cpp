@@ -31,7 +31,7 @@
 
 #include "config.hpp"
 #include "outputs.hpp"
-#include "simulate.hpp"
+#include "run.hpp"
 
 namespace {
 

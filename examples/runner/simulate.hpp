@@ -17,18 +17,9 @@
 
 #include "emulator.hpp"
 #include "outputs.hpp"
+#include "run.hpp"
 
 namespace lagframe_run {
-
-/// The whole run, for one force type each (run_pm.cpp, run_p3m.cpp), and sCOLA (run_scola.cpp).
-void run_pm(run_context& ctx);
-void run_p3m(run_context& ctx);
-void run_scola(run_context& ctx);
-
-using clock_type = std::chrono::steady_clock;
-inline double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
 
 /// The merged time grid of the configuration: the library's own linear or logarithmic grid
 /// when no output node was added.

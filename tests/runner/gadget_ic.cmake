@@ -40,6 +40,13 @@ foreach(f pk_z0.000.txt slice_z0.000.npy run_summary.txt)
     message(FATAL_ERROR "missing output ${f}")
   endif()
 endforeach()
+# The file named by its base (snapshot_z9.000 for snapshot_z9.000.hdf5), as Gadget names snapshots.
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" --set "initial_conditions.file=\"${OUT}/ic/snapshot_z9.000\""
+                --set "initial_conditions.id_convention=\"zero_based\"" --set "output.directory=\"${OUT}/base\"" --check
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR EXISTS "${OUT}/base")
+  message(FATAL_ERROR "an IC file named by its base should be found (rc ${rc}): ${err}")
+endif()
 # A missing IC file: exit status 2, no output folder.
 execute_process(COMMAND "${RUNNER}" "${CONFIG}" --set "initial_conditions.file=\"${OUT}/nonexistent.hdf5\""
                 --set "output.directory=\"${OUT}/missing\"" RESULT_VARIABLE rc ERROR_VARIABLE err)
