@@ -52,10 +52,10 @@ void run_tiles(run_context& ctx) {
   std::mutex progress;
   ctx.steps = run.tile_count();
   run.set_tile_hook([&](std::size_t t) {
+    lf::io::throw_if_interrupted();  // the executors hand it back after the tiles in progress
     std::lock_guard lock(progress);
     std::printf("tile %zu/%zu starting (%zu started so far)\n", t + 1, run.tile_count(), ++started);
     std::fflush(stdout);
-    lf::io::throw_if_interrupted();  // the executors hand it back after the tiles in progress
   });
   const auto run_start = clock_type::now();
   const auto report =
