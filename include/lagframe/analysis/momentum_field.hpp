@@ -89,9 +89,7 @@ momentum_field_result momentum_field(std::span<const vec3<Real>> positions, std:
   const double sample_mass = mass / static_cast<double>(resample * resample * resample);
   std::vector<vec3<Real>> xs, ps;
   for (std::size_t s = 0; s < resample * resample * resample; ++s) {
-    const std::array<double, 3> d{static_cast<double>(s / (resample * resample)) / static_cast<double>(resample),
-                                  static_cast<double>((s / resample) % resample) / static_cast<double>(resample),
-                                  static_cast<double>(s % resample) / static_cast<double>(resample)};
+    const auto d = source::sheet::depositor<A, Real>::sample_offset(s, resample);
     xs = sheet.sheet_at(positions, d);
     ps = sheet.field_at(momenta, d);
     for (std::size_t i = 0; i < xs.size(); ++i)
