@@ -217,8 +217,10 @@ class reader {
     const toml::node& n = value_node(id, computed ? std::optional<std::string>(quote(computed->string())) : std::nullopt);
     const fs::path p = *n.value_exact<std::string>();
     if (p.empty()) invalid(id, "a file or folder name");
-    const bool from_command_line = overridden_.count(std::string(id)) != 0;
-    const fs::path resolved = fs::absolute(p.is_absolute() || from_command_line || computed ? p : folder_ / p).lexically_normal();
+    const bool from_file = node(id) != nullptr && overridden_.count(std::string(id)) == 0;
+    const bool default_value = node(id) == nullptr && !computed;  // a fixed default such as "out/run"
+    const fs::path resolved =
+        fs::absolute(!p.is_absolute() && (from_file || default_value) ? folder_ / p : p).lexically_normal();
     effective_[std::string(id)] = quote(resolved.string());
     return resolved;
   }
