@@ -18,7 +18,10 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <lagframe/core/error.hpp>
 #include <lagframe/force/detail/chaining_mesh.hpp>
@@ -1168,6 +1171,17 @@ void load_emulator(reader& r, run_config& c, run_inputs& in) {
 /// `dir` can be created and written: its missing folders are made, a probe file is written
 /// and removed, and so are the folders made here (nothing is left).
 void probe_folder(reader& r, std::string_view id, const fs::path& dir) {
+  // SIGINT and SIGTERM wait until the probe is cleaned up (they end the program here: its
+  // handlers are installed only when the configuration is loaded).
+  sigset_t stop, previous;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, &previous);
+  struct unblock {
+    sigset_t* mask;
+    ~unblock() { pthread_sigmask(SIG_SETMASK, mask, nullptr); }
+  } restore{&previous};
   std::error_code ec;
   std::vector<fs::path> created;
   const auto cleanup = [&] {

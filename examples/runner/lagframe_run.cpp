@@ -142,8 +142,6 @@ int main(int argc, char** argv) {
     report_error("a configuration file is required: lagframe-run CONFIG.toml (lagframe-run --print-config prints one)");
     return 2;
   }
-  install_signal_handlers();
-
   run_inputs inputs;
   run_config config;
   try {
@@ -159,6 +157,9 @@ int main(int argc, char** argv) {
     std::printf("lagframe-run: %s is valid\n", config_path.c_str());
     return 0;
   }
+  // From here on SIGINT and SIGTERM stop the run at the next step or file (before, while
+  // nothing is written, they end the program at once).
+  install_signal_handlers();
 
   run_context ctx{config, inputs, scripts};
   const auto t0 = clock_type::now();
