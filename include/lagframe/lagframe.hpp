@@ -54,7 +54,12 @@
 #include "lagframe/analysis/projected_density.hpp"
 
 #include "lagframe/io/atomic_file.hpp"
+#include "lagframe/io/healpix_map.hpp"
 #include "lagframe/io/npy.hpp"
 #include "lagframe/io/text_table.hpp"
 
 #include "lagframe/simulation.hpp"
+
+#include "lagframe/lightcone/distance.hpp"
+#include "lagframe/lightcone/healpix.hpp"
+#include "lagframe/lightcone/lightcone.hpp"

@@ -56,6 +56,38 @@ struct step_report {
   double seconds = 0;            ///< wall time of this step
 };
 
+/// What a drift observer receives after every drift (lightcones): the positions before and
+/// after it and what is needed to put any particle where the integrator would have it at any
+/// a in [a0, a1] — the drift moves x(a) = x0 + 𝒟(a0, a)·π + Δx_frame(i, a0, a) with the residual
+/// momentum π constant (docs/physics.md §8.1). All in Mpc/h; x0 and x1 wrapped into [0, L).
+template <class Real>
+struct drift_view {
+  double a0 = 0, a1 = 0, ac = 0;
+  std::span<const vec3<Real>> x0, x1, pi;
+  const box* domain = nullptr;
+  /// 𝒟(a0, a) of the stepper's factors with the momentum at ac (𝒟(a0, a1) is the step's).
+  std::function<double(double)> drift_factor;
+  /// Δx_frame of particle i from a0 to a (zero without a frame).
+  std::function<vec3<double>(std::size_t, double)> frame_displacement;
+  /// The frame's momentum of particle i at a (total momentum = π + this).
+  std::function<vec3<double>(std::size_t, double)> frame_momentum;
+
+  /// Unwrapped position of particle i at a ∈ [a0, a1] (add multiples of L as needed).
+  [[nodiscard]] vec3<double> position(std::size_t i, double a) const {
+    const double f = drift_factor(a);
+    const auto dx = frame_displacement(i, a);
+    return {static_cast<double>(x0[i][0]) + f * static_cast<double>(pi[i][0]) + dx[0],
+            static_cast<double>(x0[i][1]) + f * static_cast<double>(pi[i][1]) + dx[1],
+            static_cast<double>(x0[i][2]) + f * static_cast<double>(pi[i][2]) + dx[2]};
+  }
+  /// Total momentum of particle i at a (Mpc/h).
+  [[nodiscard]] vec3<double> momentum(std::size_t i, double a) const {
+    const auto p = frame_momentum(i, a);
+    return {static_cast<double>(pi[i][0]) + p[0], static_cast<double>(pi[i][1]) + p[1],
+            static_cast<double>(pi[i][2]) + p[2]};
+  }
+};
+
 /// What an output observer receives: the state at a requested time, with total momenta.
 template <class Real>
 struct snapshot_view {
@@ -256,6 +288,20 @@ class simulation {
     }
   }
 
+  /// Drift observer called after every drift with the positions before and after it and the
+  /// exact trajectory in between (drift_view; lightcone/). Needs a frame that reports its
+  /// displacement and momentum per particle (inertial, lpt<1>, lpt<2>; not emulated). Keeps a
+  /// copy of the positions (12 B per particle in float) while set.
+  void set_drift_observer(std::function<void(const drift_view<real_type>&)> observer) {
+    static_assert(requires(const Frame& f, std::size_t i, double a) {
+      f.frame_displacement(i, a, a);
+      f.frame_momentum(i, a);
+    }, "lagframe::simulation::set_drift_observer: the frame must report its per-particle displacement and momentum "
+       "(frame::inertial, frame::lpt<1>, frame::lpt<2>); frame::emulated does not yet: lightcones of tCOCA runs are "
+       "not available");
+    drift_observer_ = std::move(observer);
+  }
+
   /// Progress observer called after every step (none by default).
   void set_progress_observer(std::function<void(const step_report&)> observer) {
     progress_ = std::move(observer);
@@ -300,9 +346,11 @@ class simulation {
                  frame::kick_interval{a0, a1, ac, factor, scale});
   }
   void drift(double a0, double a1, double ac, double factor) {
+    if (drift_observer_) x_before_.assign(x_.begin(), x_.end());
     frame_->drift(std::span<vec3<real_type>>(x_), std::span<const vec3<real_type>>(pi_),
                   frame::drift_interval{a0, a1, ac, factor});
     force_node_ = no_force;
+    if (drift_observer_) notify_drift(a0, a1, ac);
   }
 
  private:
@@ -315,6 +363,30 @@ class simulation {
             lagframe::detail::concat("the simulation's side = ", box_.side_mpc_h, " Mpc/h"));
     require(fields.psi1.size() == box_.particle_count(), "psi1 size", fields.psi1.size(),
             lagframe::detail::concat(box_.particle_count(), " displacements"));
+  }
+  void notify_drift(double a0, double a1, double ac) {
+    if constexpr (requires(const Frame& f, std::size_t i, double a) {
+                    f.frame_displacement(i, a, a);
+                    f.frame_momentum(i, a);
+                  }) {
+      drift_view<real_type> view;
+      view.a0 = a0;
+      view.a1 = a1;
+      view.ac = ac;
+      view.x0 = x_before_;
+      view.x1 = x_;
+      view.pi = pi_;
+      view.domain = &box_;
+      const Frame* frame = frame_.get();
+      const cosmology::growth* growth = growth_.get();
+      const Stepper* stepper = &stepper_;
+      view.drift_factor = [stepper, growth, a0, ac](double a) {
+        return a == a0 ? 0.0 : stepper->factors().drift(*growth, a0, a, ac);
+      };
+      view.frame_displacement = [frame, a0](std::size_t i, double a) { return frame->frame_displacement(i, a0, a); };
+      view.frame_momentum = [frame](std::size_t i, double a) { return frame->frame_momentum(i, a); };
+      drift_observer_(view);
+    }
   }
   std::unique_ptr<Frame> make_frame(ic::lpt_fields<real_type> fields) const {
     if constexpr (requires { typename Frame::options_type; }) {
@@ -347,6 +419,8 @@ class simulation {
   std::size_t force_node_ = no_force;
   std::size_t force_evaluations_ = 0;
   std::function<void(const step_report&)> progress_;
+  std::function<void(const drift_view<real_type>&)> drift_observer_;
+  std::vector<vec3<real_type>> x_before_;
 };
 
 }  // namespace lagframe

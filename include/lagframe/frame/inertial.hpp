@@ -49,6 +49,10 @@ class inertial {
 
   void add_momentum(std::span<vec3<Real>> /*p*/, double /*a*/, double /*sign*/) const {}
 
+  /// No frame: no displacement of its own, no momentum of its own (lightcone crossings).
+  [[nodiscard]] vec3<double> frame_displacement(std::size_t /*i*/, double /*a0*/, double /*a*/) const { return {0, 0, 0}; }
+  [[nodiscard]] vec3<double> frame_momentum(std::size_t /*i*/, double /*a*/) const { return {0, 0, 0}; }
+
  private:
   Real side_;
 };

@@ -85,6 +85,30 @@ class lpt {
     }
   }
 
+  /// The frame's displacement of particle i from a0 to a, ΔD1 Ψ1 + ΔD2 Ψ2 (the drift's frame
+  /// term evaluated at any a: lightcone crossings).
+  [[nodiscard]] vec3<double> frame_displacement(std::size_t i, double a0, double a) const {
+    const double dd1 = growth_->d1(a) - growth_->d1(a0);
+    const double dd2 = Order == 2 ? growth_->d2(a) - growth_->d2(a0) : 0.0;
+    vec3<double> out;
+    for (int d = 0; d < 3; ++d) {
+      out[d] = dd1 * static_cast<double>(psi1_[i][d]);
+      if constexpr (Order == 2) out[d] += dd2 * static_cast<double>(psi2_[i][d]);
+    }
+    return out;
+  }
+
+  /// The frame's momentum of particle i at a, T[D1] Ψ1 + T[D2] Ψ2.
+  [[nodiscard]] vec3<double> frame_momentum(std::size_t i, double a) const {
+    const double t1 = growth_->t_d1(a), t2 = Order == 2 ? growth_->t_d2(a) : 0.0;
+    vec3<double> out;
+    for (int d = 0; d < 3; ++d) {
+      out[d] = t1 * static_cast<double>(psi1_[i][d]);
+      if constexpr (Order == 2) out[d] += t2 * static_cast<double>(psi2_[i][d]);
+    }
+    return out;
+  }
+
   void add_momentum(std::span<vec3<Real>> p, double a, double sign) const {
     check_size(p.size());
     const Real t1 = static_cast<Real>(sign * growth_->t_d1(a));

@@ -77,6 +77,16 @@ class recording {
         options_(std::move(options)), base_(g, std::move(fields)) {}
 
   [[nodiscard]] const Base& base() const { return base_; }
+  [[nodiscard]] vec3<double> frame_displacement(std::size_t i, double a0, double a) const
+    requires requires(const Base& b) { b.frame_displacement(i, a0, a); }
+  {
+    return base_.frame_displacement(i, a0, a);
+  }
+  [[nodiscard]] vec3<double> frame_momentum(std::size_t i, double a) const
+    requires requires(const Base& b) { b.frame_momentum(i, a); }
+  {
+    return base_.frame_momentum(i, a);
+  }
   /// What has been recorded so far (shared: it stays valid after the simulation is gone).
   [[nodiscard]] std::shared_ptr<const emulators::recorded_data<real_type>> recorded() const { return data_; }
 

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+/// \file lightcone.hpp
+/// The past lightcone of an observer, recorded as a drift observer of the simulation loop
+/// (docs/physics.md §16). The light that reaches the observer at a = 1 from comoving distance χ
+/// left at a_LC(χ) (distance.hpp); a particle is recorded when the shrinking front χ(a) passes
+/// it, i.e. when f(a) = χ(a) − |x(a) + nL − o| changes sign from + to − during a drift, for the
+/// observer o and each periodic replica n of the box that the shells need. The crossing time is
+/// solved (Brent's method to |Δa| < 1e-12) on the trajectory the integrator itself follows within
+/// the drift (simulation's drift_view: x(a) = x0 + 𝒟(a0, a)π + Δx_frame), so the recorded position
+/// is the integrator's at a_cross, not an interpolation between snapshots; the momentum is the
+/// residual momentum of the drift plus the frame's momentum at a_cross.
+///
+/// Shells: the recorded range [χ(z_min), χ(z_max)] is cut into shells by `shell_edges`; a shell
+/// is complete when the front has passed its inner edge, and is then handed to a callback (with
+/// its crossings sorted by id and replica, so the output does not depend on the thread count),
+/// e.g. io::write_lightcone_shell, which writes it atomically. Shells marked done beforehand
+/// (a restart) are not recorded again.
+///
+/// Footprint: full sky, or a cone of half-opening angle θ around an axis. Replicas: the box
+/// repeated periodically as far as χ(z_max) needs (each replica's particles keep their id; the
+/// replica index is stored), at most `max_replicas` boxes away from the observer's.
+
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <numbers>
+#include <vector>
+
+#include "lagframe/core/box.hpp"
+#include "lagframe/core/error.hpp"
+#include "lagframe/core/vec3.hpp"
+#include "lagframe/cosmology/background.hpp"
+#include "lagframe/lightcone/distance.hpp"
+#include "lagframe/lightcone/healpix.hpp"
+#include "lagframe/simulation.hpp"
+
+namespace lagframe::lightcone {
+
+enum class footprint { full_sky, cone };
+
+struct lightcone_options {
+  vec3<double> observer{0.0, 0.0, 0.0};  ///< Mpc/h, inside the box [0, L)³
+  double z_min = 0.0;                    ///< nearest redshift recorded
+  double z_max = 0.5;                    ///< farthest redshift recorded
+  footprint shape = footprint::full_sky;
+  vec3<double> axis{0.0, 0.0, 1.0};      ///< cone axis (any length > 0)
+  double opening_deg = 180.0;            ///< cone half-opening angle in degrees, (0, 180]
+  int max_replicas = 10;                 ///< boxes away from the observer's box, per axis
+  /// Shell edges in comoving Mpc/h, increasing, inside [χ(z_min), χ(z_max)]; empty: one shell
+  /// covering the whole range. The first and last are added when missing.
+  std::vector<double> shell_edges{};
+  std::int64_t healpix_nside = 0;        ///< > 0: HEALPix RING maps of each shell (a power of 2)
+};
+
+/// One particle on the lightcone.
+struct crossing {
+  std::uint64_t id = 0;
+  std::array<std::int32_t, 3> replica{0, 0, 0};
+  double a = 0;              ///< scale factor at the crossing
+  vec3<double> position{};   ///< Mpc/h, in the replica's coordinates (x + nL)
+  vec3<double> momentum{};   ///< total p = a³E dx/da in Mpc/h (velocity km/s = 100 p/a)
+};
+
+/// A completed shell: its range and crossings (sorted by id, then replica), and its HEALPix map
+/// (counts per pixel) when asked.
+struct shell {
+  std::size_t index = 0;
+  double chi_min = 0, chi_max = 0;  ///< Mpc/h
+  std::vector<crossing> particles;
+  std::vector<std::uint32_t> healpix_counts;  ///< 12 N_side² pixels, RING order
+};
+
+class lightcone {
+ public:
+  lightcone(const cosmology::parameters& cosmo, const box& b, lightcone_options opt)
+      : box_(b), opt_(std::move(opt)),
+        distance_(cosmology::background(cosmo), std::min(0.9, 0.9 / (1.0 + std::max(opt_.z_max, 0.0)))) {
+    validate();
+    chi_min_ = distance_(1.0 / (1.0 + opt_.z_min));
+    chi_max_ = distance_(1.0 / (1.0 + opt_.z_max));
+    edges_ = opt_.shell_edges;
+    if (edges_.empty() || edges_.front() > chi_min_) edges_.insert(edges_.begin(), chi_min_);
+    if (edges_.back() < chi_max_) edges_.push_back(chi_max_);
+    for (std::size_t k = 1; k < edges_.size(); ++k)
+      require(edges_[k] > edges_[k - 1], "lightcone shell_edges", edges_[k],
+              lagframe::detail::concat("increasing edges (after ", edges_[k - 1], " Mpc/h)"));
+    require(edges_.front() >= chi_min_ - 1e-9 && edges_.back() <= chi_max_ + 1e-9, "lightcone shell_edges",
+            edges_.back(), lagframe::detail::concat("edges inside [", chi_min_, ", ", chi_max_, "] Mpc/h"));
+    shells_.resize(edges_.size() - 1);
+    for (std::size_t s = 0; s < shells_.size(); ++s) {
+      shells_[s].index = s;
+      shells_[s].chi_min = edges_[s];
+      shells_[s].chi_max = edges_[s + 1];
+      if (opt_.healpix_nside > 0) shells_[s].healpix_counts.assign(static_cast<std::size_t>(healpix_pixels(opt_.healpix_nside)), 0);
+    }
+    done_.assign(shells_.size(), false);
+    const double norm = std::sqrt(opt_.axis[0] * opt_.axis[0] + opt_.axis[1] * opt_.axis[1] + opt_.axis[2] * opt_.axis[2]);
+    for (int d = 0; d < 3; ++d) axis_[d] = opt_.axis[d] / norm;
+    cos_opening_ = std::cos(opt_.opening_deg * std::numbers::pi / 180.0);
+    // Replicas whose box reaches the recorded range.
+    const double side = box_.side_mpc_h;
+    const int reach = static_cast<int>(std::ceil(chi_max_ / side)) + 1;
+    require(reach <= opt_.max_replicas + 1, "lightcone z_max", opt_.z_max,
+            lagframe::detail::concat("a range the replicas allowed can hold: chi(z_max) = ", chi_max_,
+                                     " Mpc/h needs ", reach - 1, " boxes of ", side,
+                                     " Mpc/h each way (max_replicas = ", opt_.max_replicas, ")"));
+    for (int i = -reach; i <= reach; ++i)
+      for (int j = -reach; j <= reach; ++j)
+        for (int k = -reach; k <= reach; ++k) {
+          const std::array<int, 3> n{i, j, k};
+          const auto [dmin, dmax] = box_distance_range(n);
+          if (dmax < chi_min_ || dmin > chi_max_) continue;
+          replicas_.push_back({n, dmin, dmax});
+        }
+  }
+
+  [[nodiscard]] const comoving_distance& distance() const { return distance_; }
+  [[nodiscard]] std::size_t shell_count() const { return shells_.size(); }
+  [[nodiscard]] double chi_min() const { return chi_min_; }
+  [[nodiscard]] double chi_max() const { return chi_max_; }
+  [[nodiscard]] std::size_t replica_count() const { return replicas_.size(); }
+  /// The scale factor at which the front reaches χ.
+  [[nodiscard]] double a_at(double chi) const { return distance_.scale_factor(chi); }
+
+  /// Called when a shell is complete (after the front has passed its inner edge).
+  void set_shell_callback(std::function<void(shell&&)> on_complete) { on_complete_ = std::move(on_complete); }
+  /// Shells already written (a restart): their crossings are not recorded again.
+  void mark_done(std::size_t s) {
+    require(s < shells_.size(), "lightcone shell index", s, lagframe::detail::concat("below ", shells_.size()));
+    done_[s] = true;
+  }
+  [[nodiscard]] bool done(std::size_t s) const { return done_[s]; }
+
+  /// The scale factor the front has reached (the end of the last drift seen; 0 before any).
+  [[nodiscard]] double a_front() const { return a_front_; }
+
+  /// Copies of the shells the front has entered but not yet passed, with the crossings recorded
+  /// so far (sorted): what a restart from the current time needs (io::save_lightcone_pending).
+  [[nodiscard]] std::vector<shell> pending() const {
+    std::vector<shell> out;
+    for (std::size_t s = 0; s < shells_.size(); ++s) {
+      if (done_[s] || (shells_[s].particles.empty() && !entered(s))) continue;
+      shell copy = shells_[s];
+      sort_crossings(copy.particles);
+      out.push_back(std::move(copy));
+    }
+    return out;
+  }
+
+  /// Adds the crossings of a shell saved by an earlier run up to the current time (a restart).
+  void restore(shell&& saved) {
+    const std::size_t s = saved.index;
+    require(s < shells_.size(), "lightcone restored shell", s, lagframe::detail::concat("an index below ", shells_.size()));
+    require(std::abs(saved.chi_min - shells_[s].chi_min) < 1e-6 && std::abs(saved.chi_max - shells_[s].chi_max) < 1e-6,
+            "lightcone restored shell range", saved.chi_min,
+            lagframe::detail::concat("the range of shell ", s, ": [", shells_[s].chi_min, ", ", shells_[s].chi_max,
+                                     "] Mpc/h (was the configuration changed?)"));
+    require(!done_[s], "lightcone restored shell", s, "a shell not yet complete");
+    require(saved.healpix_counts.size() == shells_[s].healpix_counts.size(), "lightcone restored shell nside",
+            saved.healpix_counts.size(), lagframe::detail::concat(shells_[s].healpix_counts.size(), " pixels"));
+    for (std::size_t k = 0; k < saved.healpix_counts.size(); ++k) shells_[s].healpix_counts[k] += saved.healpix_counts[k];
+    for (auto& c : saved.particles) shells_[s].particles.push_back(std::move(c));
+  }
+
+  /// The drift observer (simulation::set_drift_observer(std::ref(lightcone)) or a lambda).
+  template <class Real>
+  void operator()(const drift_view<Real>& v) {
+    const double chi0 = distance_(v.a0), chi1 = distance_(v.a1);
+    a_front_ = v.a1;
+    if (chi1 > chi_max_ || chi0 < chi_min_) {
+      flush(chi1);
+      return;
+    }
+    const std::size_t np = v.x0.size();
+    const double side = box_.side_mpc_h;
+    // 𝒟(a0, a) tabulated once per drift (cubic interpolation on 257 points: 1e-12 relative).
+    table_a0_ = v.a0;
+    table_step_ = (v.a1 - v.a0) / static_cast<double>(table_points - 1);
+    for (std::size_t k = 0; k < table_points; ++k) table_[k] = v.drift_factor(v.a0 + table_step_ * static_cast<double>(k));
+    // Replicas that can hold a crossing in this drift (the front sweeps [χ1, χ0]; particles move
+    // less than a few Mpc/h per step: 20 Mpc/h of margin).
+    const double margin = 20.0;
+    std::vector<std::size_t> active;
+    for (std::size_t r = 0; r < replicas_.size(); ++r)
+      if (replicas_[r].dmax + margin >= chi1 && replicas_[r].dmin - margin <= chi0) active.push_back(r);
+    const int threads = omp_get_max_threads();
+    std::vector<std::vector<crossing>> found(static_cast<std::size_t>(threads));
+#pragma omp parallel
+    {
+      auto& mine = found[static_cast<std::size_t>(omp_get_thread_num())];
+#pragma omp for schedule(static)
+      for (std::size_t i = 0; i < np; ++i) {
+        double x0[3], x1[3];
+        for (int d = 0; d < 3; ++d) {
+          x0[d] = static_cast<double>(v.x0[i][d]);
+          double step = static_cast<double>(v.x1[i][d]) - x0[d];
+          step -= side * std::round(step / side);  // the drift's own displacement, unwrapped
+          x1[d] = x0[d] + step;
+        }
+        for (const std::size_t r : active) {
+          const auto& n = replicas_[r].n;
+          // The stored endpoints decide (both drifts around a node see the same position, so a
+          // crossing is counted once); the trajectory inside the drift locates it.
+          double r0 = 0, r1 = 0;
+          for (int d = 0; d < 3; ++d) {
+            const double o = opt_.observer[d] - side * n[d];
+            r0 += (x0[d] - o) * (x0[d] - o);
+            r1 += (x1[d] - o) * (x1[d] - o);
+          }
+          const double f0 = chi0 - std::sqrt(r0), f1 = chi1 - std::sqrt(r1);
+          if (!(f0 > 0.0 && f1 <= 0.0)) continue;
+          crossing c = solve(v, i, n, x0, f0, f1);
+          if (c.a == 0.0) continue;
+          mine.push_back(c);
+        }
+      }
+    }
+    for (auto& f : found)
+      for (auto& c : f) place(std::move(c));
+    flush(chi1);
+  }
+
+  /// Hand over every shell not yet complete (end of the run: the front will not move on).
+  void finish() {
+    for (std::size_t s = 0; s < shells_.size(); ++s) complete(s);
+  }
+
+ private:
+  struct replica {
+    std::array<int, 3> n;
+    double dmin, dmax;  ///< distance range from the observer to the replica's box
+  };
+
+  void validate() const {
+    box_.validate();
+    const double side = box_.side_mpc_h;
+    for (int d = 0; d < 3; ++d)
+      require(std::isfinite(opt_.observer[d]) && opt_.observer[d] >= 0.0 && opt_.observer[d] < side,
+              "lightcone observer", opt_.observer[d], lagframe::detail::concat("coordinates inside the box [0, ", side, ")"));
+    require(std::isfinite(opt_.z_min) && opt_.z_min >= 0.0, "lightcone z_min", opt_.z_min, "a redshift >= 0");
+    require(std::isfinite(opt_.z_max) && opt_.z_max > opt_.z_min, "lightcone z_max", opt_.z_max,
+            lagframe::detail::concat("a redshift above z_min = ", opt_.z_min));
+    require(std::isfinite(opt_.opening_deg) && opt_.opening_deg > 0.0 && opt_.opening_deg <= 180.0,
+            "lightcone opening_deg", opt_.opening_deg, "a half-opening angle in (0, 180] degrees");
+    const double norm = std::sqrt(opt_.axis[0] * opt_.axis[0] + opt_.axis[1] * opt_.axis[1] + opt_.axis[2] * opt_.axis[2]);
+    require(std::isfinite(norm) && norm > 0.0, "lightcone axis", norm, "a non-zero direction");
+    require(opt_.max_replicas >= 0, "lightcone max_replicas", opt_.max_replicas, "a number >= 0");
+    require(opt_.healpix_nside >= 0 && (opt_.healpix_nside & (opt_.healpix_nside - 1)) == 0, "lightcone healpix_nside",
+            opt_.healpix_nside, "0 (no maps) or a power of 2");
+  }
+
+  /// Distance range from the observer to the replica n of the box.
+  [[nodiscard]] std::array<double, 2> box_distance_range(const std::array<int, 3>& n) const {
+    const double side = box_.side_mpc_h;
+    double near2 = 0, far2 = 0;
+    for (int d = 0; d < 3; ++d) {
+      const double lo = side * n[d] - opt_.observer[d], hi = lo + side;
+      const double near = lo > 0 ? lo : (hi < 0 ? -hi : 0.0);
+      const double far = std::max(std::abs(lo), std::abs(hi));
+      near2 += near * near;
+      far2 += far * far;
+    }
+    return {std::sqrt(near2), std::sqrt(far2)};
+  }
+
+  /// The crossing of particle i in replica n during the drift (Brent's method on f(a) =
+  /// χ(a) − |x(a) + nL − o|); a = 0 when it falls outside the footprint or the recorded range.
+  template <class Real>
+  crossing solve(const drift_view<Real>& v, std::size_t i, const std::array<int, 3>& n, const double (&x0)[3],
+                 double f0, double f1) const {
+    const double side = box_.side_mpc_h;
+    // x(a) = x0 + 𝒟(a0, a) π + Δx_frame(a0 → a), in replica n.
+    const auto position = [&](double a) {
+      const double fd = drift_factor(a);
+      const auto dx = v.frame_displacement(i, a);
+      vec3<double> out;
+      for (int d = 0; d < 3; ++d) out[d] = x0[d] + fd * static_cast<double>(v.pi[i][d]) + dx[d] + side * n[d];
+      return out;
+    };
+    const auto f = [&](double a) {
+      const auto p = position(a);
+      double r2 = 0;
+      for (int d = 0; d < 3; ++d) r2 += (p[d] - opt_.observer[d]) * (p[d] - opt_.observer[d]);
+      return distance_(a) - std::sqrt(r2);
+    };
+    double lo = v.a0, hi = v.a1, flo = f0, fhi = f1;
+    crossing c;
+    // Brent's method (inverse quadratic interpolation with bisection safeguards).
+    double a = lo, b = hi, fa = flo, fb = fhi, cc = a, fc = fa, d = b - a, e = d;
+    for (int it = 0; it < 100; ++it) {
+      if ((fb > 0) == (fc > 0)) {
+        cc = a;
+        fc = fa;
+        d = e = b - a;
+      }
+      if (std::abs(fc) < std::abs(fb)) {
+        a = b;
+        b = cc;
+        cc = a;
+        fa = fb;
+        fb = fc;
+        fc = fa;
+      }
+      const double tol = 1e-13 * std::abs(b) + 1e-15;
+      const double m = 0.5 * (cc - b);
+      if (std::abs(m) <= tol || fb == 0.0) break;
+      if (std::abs(e) >= tol && std::abs(fa) > std::abs(fb)) {
+        double p, q;
+        const double s = fb / fa;
+        if (a == cc) {
+          p = 2 * m * s;
+          q = 1 - s;
+        } else {
+          const double qq = fa / fc, rr = fb / fc;
+          p = s * (2 * m * qq * (qq - rr) - (b - a) * (rr - 1));
+          q = (qq - 1) * (rr - 1) * (s - 1);
+        }
+        if (p > 0) q = -q;
+        p = std::abs(p);
+        if (2 * p < std::min(3 * m * q - std::abs(tol * q), std::abs(e * q))) {
+          e = d;
+          d = p / q;
+        } else {
+          d = m;
+          e = d;
+        }
+      } else {
+        d = m;
+        e = d;
+      }
+      a = b;
+      fa = fb;
+      b += std::abs(d) > tol ? d : (m > 0 ? tol : -tol);
+      fb = f(b);
+    }
+    const auto p = position(b);
+    double r2 = 0, along = 0;
+    for (int k = 0; k < 3; ++k) {
+      const double dx = p[k] - opt_.observer[k];
+      r2 += dx * dx;
+      along += dx * axis_[k];
+    }
+    const double r = std::sqrt(r2);
+    if (r < chi_min_ || r >= chi_max_) return c;
+    if (opt_.shape == footprint::cone && along < cos_opening_ * r) return c;
+    c.id = i;
+    c.replica = {n[0], n[1], n[2]};
+    c.a = b;
+    c.position = p;
+    c.momentum = v.momentum(i, b);
+    return c;
+  }
+
+  /// 𝒟(a0, a) from the drift's table (Catmull–Rom cubic).
+  [[nodiscard]] double drift_factor(double a) const {
+    const double x = (a - table_a0_) / table_step_;
+    const auto last = static_cast<double>(table_points - 1);
+    const double xc = x < 0 ? 0 : (x > last ? last : x);
+    auto k = static_cast<std::size_t>(xc);
+    if (k >= table_points - 1) k = table_points - 2;
+    const double t = xc - static_cast<double>(k);
+    const double p0 = k > 0 ? table_[k - 1] : 2 * table_[k] - table_[k + 1];
+    const double p1 = table_[k], p2 = table_[k + 1];
+    const double p3 = k + 2 < table_points ? table_[k + 2] : 2 * table_[k + 1] - table_[k];
+    return p1 + 0.5 * t * (p2 - p0 + t * (2 * p0 - 5 * p1 + 4 * p2 - p3 + t * (3 * (p1 - p2) + p3 - p0)));
+  }
+
+  /// Put a crossing into its shell (unless that shell is done).
+  void place(crossing&& c) {
+    double r2 = 0;
+    for (int d = 0; d < 3; ++d) r2 += (c.position[d] - opt_.observer[d]) * (c.position[d] - opt_.observer[d]);
+    const double r = std::sqrt(r2);
+    const auto it = std::upper_bound(edges_.begin(), edges_.end(), r);
+    if (it == edges_.begin() || it == edges_.end()) return;
+    const auto s = static_cast<std::size_t>(it - edges_.begin() - 1);
+    if (done_[s]) return;
+    if (!shells_[s].healpix_counts.empty()) {
+      const auto pix = healpix_ring_index(opt_.healpix_nside, c.position[0] - opt_.observer[0],
+                                          c.position[1] - opt_.observer[1], c.position[2] - opt_.observer[2]);
+      ++shells_[s].healpix_counts[static_cast<std::size_t>(pix)];
+    }
+    shells_[s].particles.push_back(std::move(c));
+  }
+
+  static void sort_crossings(std::vector<crossing>& v) {
+    std::sort(v.begin(), v.end(), [](const crossing& x, const crossing& y) {
+      return x.id != y.id ? x.id < y.id : x.replica < y.replica;
+    });
+  }
+
+  /// Whether the front (at a_front_) has reached the outer edge of shell s.
+  [[nodiscard]] bool entered(std::size_t s) const {
+    return a_front_ > 0.0 && distance_(a_front_) < shells_[s].chi_max;
+  }
+
+  /// Complete every shell whose inner edge the front (now at χ) has passed.
+  void flush(double chi) {
+    for (std::size_t s = 0; s < shells_.size(); ++s)
+      if (chi < shells_[s].chi_min) complete(s);
+  }
+
+  void complete(std::size_t s) {
+    if (done_[s]) return;
+    done_[s] = true;
+    auto& sh = shells_[s];
+    sort_crossings(sh.particles);
+    if (on_complete_) on_complete_(std::move(sh));
+    sh.particles.clear();
+    sh.particles.shrink_to_fit();
+  }
+
+  box box_;
+  lightcone_options opt_;
+  comoving_distance distance_;
+  double chi_min_ = 0, chi_max_ = 0;
+  double a_front_ = 0;
+  std::vector<double> edges_;
+  std::vector<shell> shells_;
+  std::vector<bool> done_;
+  double axis_[3] = {0, 0, 1};
+  double cos_opening_ = -1;
+  std::vector<replica> replicas_;
+  std::function<void(shell&&)> on_complete_;
+  static constexpr std::size_t table_points = 257;
+  double table_[table_points] = {};
+  double table_a0_ = 0, table_step_ = 1;
+};
+
+}  // namespace lagframe::lightcone
