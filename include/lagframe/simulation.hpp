@@ -65,6 +65,11 @@ struct drift_view {
   double a0 = 0, a1 = 0, ac = 0;
   std::span<const vec3<Real>> x0, x1, pi;
   const box* domain = nullptr;
+  /// The particles an observer should look at (indices into x0, x1, pi); empty: all of them
+  /// (an sCOLA tile passes its core particles: scola/tile_system.hpp).
+  std::span<const std::size_t> subset;
+  /// Particle i's id in the full box; empty: i itself (a tile's particles are a cut of the box).
+  std::span<const std::size_t> ids;
   /// 𝒟(a0, a) of the stepper's factors with the momentum at ac (𝒟(a0, a1) is the step's).
   std::function<double(double)> drift_factor;
   /// Δx_frame of particle i from a0 to a (zero without a frame).
@@ -168,6 +173,8 @@ class simulation {
     }
     cosmo_.validate();
     box_.validate();
+    // Force options that run but give a wrong cosmological answer (e.g. particle_mesh's).
+    if constexpr (requires(const Force& f) { f.check_cosmological_run(); }) force_.check_cosmological_run();
     const auto& grid = stepper_.grid();
     growth_ = std::make_unique<cosmology::growth>(cosmo_, std::min(1e-3, 0.5 * grid.a_start()),
                                                   std::max(2.0, 1.01 * grid.a_end()));

@@ -174,6 +174,38 @@ class particle_mesh {
   [[nodiscard]] const box& domain() const { return box_; }
   [[nodiscard]] const pm_options& options() const { return opt_; }
 
+  /// Called by simulation: refuses the options that run but give a wrong cosmological answer.
+  /// The spectral gradient or the W⁻² deconvolution with the exact or 7-point Green's function,
+  /// unsplit, on a mesh finer than the particle grid amplify the aliased images of the particle
+  /// lattice (docs/user_guide.md §3.1): measured in tCOLA runs of 64³ particles in 128 Mpc/h on a
+  /// 128³ CIC mesh, P/P_ref at z = 0 and k = 0.3 / 1 h/Mpc is 2.38 / 2.57 (spectral +
+  /// deconvolution, r = 0.16 at k = 1), 1.14 / 1.27 (spectral), 1.05 / 1.15 (deconvolution),
+  /// where the defaults give 1.00 / 0.91. On a mesh equal to the particle grid, or with the
+  /// optimal influence function, they are not refused.
+  void check_cosmological_run() const {
+    const bool amplifies = opt_.grad == gradient::spectral || opt_.deconvolve;
+    if (!amplifies || opt_.greens == greens_function::optimal || opt_.split_mpc_h > 0.0 ||
+        opt_.grid_1d <= box_.particles_1d)
+      return;
+    throw config_error(lagframe::detail::concat(
+        "lagframe: pm_options ", opt_.grad == gradient::spectral ? "grad = gradient::spectral" : "",
+        opt_.grad == gradient::spectral && opt_.deconvolve ? " with " : "", opt_.deconvolve ? "deconvolve = true" : "",
+        " on a ", opt_.grid_1d, "^3 mesh, finer than the ", box_.particles_1d,
+        "^3 particle grid, amplifies the aliased images of the particle lattice and gives a wrong P(k) in a "
+        "simulation (measured at z = 0, k = 0.3 / 1 h/Mpc: P/P_ref = 2.38 / 2.57 with both, 1.14 / 1.27 with the "
+        "spectral gradient alone, 1.05 / 1.15 with deconvolution alone; docs/user_guide.md §3.1). Use the defaults "
+        "(gradient::finite_difference_4, deconvolve = false), greens_function::optimal with the spectral gradient, "
+        "a mesh equal to the particle grid, or force::p3m"));
+  }
+
+  /// The two N_g³ work meshes (m = 0, 1) and the deposit's sort buffers, lent to analyses
+  /// between force evaluations (e.g. analysis::density_modes_into: a power spectrum on the
+  /// force's mesh without allocating another). Nothing is kept in them from one evaluation to
+  /// the next, so a borrower may overwrite them freely, and the next evaluation does not depend
+  /// on what it left.
+  [[nodiscard]] real_field<Real>& work_mesh(int m) { return m == 0 ? potential_ : work_; }
+  [[nodiscard]] mesh::deposit_workspace& deposit_workspace() { return source_.workspace(); }
+
   /// acc[i] = −∇φ(x_i), ∇²φ = δ of the particles themselves (Mpc/h). One position per particle
   /// of the box, in [0, L); throws config_error for a size mismatch or a bad position and
   /// numerical_error if the density is not finite.

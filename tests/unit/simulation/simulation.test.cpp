@@ -195,3 +195,24 @@ TEST_CASE("skipping forces without an emulator prints its measured consequence o
   });
   CHECK(second.empty());  // once per program
 }
+
+TEST_CASE("PM options that amplify the lattice's aliased images are refused in a simulation, with the fix" *
+          doctest::test_suite("unit.simulation")) {
+  using sim_t = sim_of<frame::lpt<2, double>>;
+  const auto make = [&](force::pm_options o) { return sim_t{cosmo, grid, o, five_steps()}; };
+  // Mesh twice the particle grid: spectral gradient, deconvolution, or both are refused.
+  CHECK_THROWS_WITH_AS(make({.grid_1d = 32, .grad = force::gradient::spectral}),
+                       doctest::Contains("finer than the 16^3 particle grid"), config_error);
+  CHECK_THROWS_WITH_AS(make({.grid_1d = 32, .deconvolve = true}), doctest::Contains("deconvolve = true"), config_error);
+  CHECK_THROWS_WITH_AS(make({.grid_1d = 32, .grad = force::gradient::spectral, .deconvolve = true}),
+                       doctest::Contains("greens_function::optimal"), config_error);
+  CHECK_THROWS_AS(make({.grid_1d = 32, .greens = force::greens_function::finite_difference, .grad = force::gradient::spectral}),
+                  config_error);
+  // Allowed: the defaults, the same options on a mesh equal to the particle grid, the optimal
+  // influence function, and the force alone (force-accuracy studies).
+  CHECK_NOTHROW(make({.grid_1d = 32}));
+  CHECK_NOTHROW(make({.grid_1d = 32, .interlace = true}));
+  CHECK_NOTHROW(make({.grid_1d = 16, .grad = force::gradient::spectral, .deconvolve = true}));
+  CHECK_NOTHROW(make({.grid_1d = 32, .greens = force::greens_function::optimal, .grad = force::gradient::spectral}));
+  CHECK_NOTHROW(force::particle_mesh<mesh::cic, double>(grid, {.grid_1d = 32, .grad = force::gradient::spectral, .deconvolve = true}));
+}
