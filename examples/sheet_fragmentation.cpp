@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// sheet_fragmentation: does the Lagrangian sheet as the source of gravity (docs/physics.md §15)
+// remove the artificial haloes that discreteness forms along filaments when the spectrum is cut
+// far below the particle Nyquist frequency (Wang & White 2007)? Measured answer: no (§15.6).
+//
+// Linear spectrum: Eisenstein–Hu times exp[−(k/k_c)⁸] with k_c = k_Ny / 8 (N³ particles, spacing
+// d = 1 Mpc/h by default). Wang & White's limit below which haloes are mostly artificial:
+// M_lim = 10.1 ρ̄ d k_peak⁻², k_peak where Δ²(k) = k³P(k)/2π² peaks, i.e. 10.1 (d k_peak)⁻²
+// particle masses. One Gaussian field, its 2LPT displacements on the (2N)³ grid, subsampled for
+// the N³ runs. tCOLA, 40 steps linear in a from z = 49 to 0, TSC mesh of (2N)³. Runs: (2N)³
+// particles (the reference: its own M_lim is half as large), N³ particles, and N³ with
+// source::sheet under each multi-stream policy. Friends-of-friends groups (b = 0.2, at least 20
+// N³-particle masses) are counted in mass bins. Usage: sheet_fragmentation [N] [RESAMPLE].
+// Output: a table on stdout.
+
+#include <lagframe/halos/fof.hpp>
+#include <lagframe/lagframe.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <numbers>
+#include <vector>
+
+namespace lf = lagframe;
+
+namespace {
+
+constexpr int bin_count = 7;  // [20, 40), [40, 80), ... , ≥ 1280 N³-particle masses
+
+/// FoF group counts per mass bin (masses in N³-particle masses; `per_mass` particles each).
+std::array<std::size_t, bin_count> group_counts(std::span<const lf::vec3<float>> x, double side, double per_mass) {
+  const auto groups = lf::halos::friends_of_friends(
+      x, side, {.linking_length = 0.2, .min_members = static_cast<std::size_t>(std::lround(20 * per_mass))});
+  std::array<std::size_t, bin_count> bins{};
+  for (std::size_t g = 0; g < groups.groups(); ++g) {
+    const double m = static_cast<double>(groups.length(g)) / per_mass;
+    int b = 0;
+    for (double edge = 40; b < bin_count - 1 && m >= edge; edge *= 2) ++b;
+    ++bins[static_cast<std::size_t>(b)];
+  }
+  return bins;
+}
+
+template <class Force>
+std::vector<lf::vec3<float>> run_to_z0(const lf::box& box, const lf::ic::lpt_fields<float>& fields, Force force) {
+  using sim_t = lf::simulation<lf::frame::lpt<2>, Force, lf::stepper::kick_drift_kick<>>;
+  sim_t sim{lf::cosmology::parameters{}, box, std::move(force),
+            lf::stepper::kick_drift_kick<>({.grid = lf::stepper::time_grid::linear(0.02, 1.0, 40)})};
+  sim.set_initial_conditions(fields);
+  sim.run_until(1.0);
+  return {sim.positions().begin(), sim.positions().end()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 64;
+  const std::size_t resample = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 2;
+  if (n < 16 || n % 2 != 0 || resample < 1 || resample > 8) {
+    std::fprintf(stderr, "usage: sheet_fragmentation [N >= 16, even] [RESAMPLE in 1..8]\n");
+    return 2;
+  }
+  const double side = static_cast<double>(n);  // d = 1 Mpc/h
+  const double k_cut = std::numbers::pi / 8.0;
+  const lf::cosmology::parameters cosmo{};
+  const auto eh = lf::cosmology::linear_power::from_eisenstein_hu(cosmo);
+  const auto truncated = lf::cosmology::linear_power::from_function(
+      [&](double k) { return eh(k) * std::max(std::exp(-std::pow(k / k_cut, 8)), 1e-30); }, 0.0);
+  double k_peak = 0, peak = 0;
+  for (double k = 0.01; k < 4 * k_cut; k *= 1.001)
+    if (k * k * k * truncated(k) > peak) {
+      peak = k * k * k * truncated(k);
+      k_peak = k;
+    }
+  const double m_lim = 10.1 / (k_peak * k_peak);  // particle masses (d = 1 Mpc/h)
+  std::printf("%zu^3 particles in %.0f Mpc/h, k_c = %.3f h/Mpc, k_peak = %.3f h/Mpc, M_lim = %.0f particle masses\n", n,
+              side, k_cut, k_peak, m_lim);
+
+  const lf::box coarse{.side_mpc_h = side, .particles_1d = n};
+  const lf::box fine{.side_mpc_h = side, .particles_1d = 2 * n};
+  const std::size_t nc = n, nf = 2 * n;
+  const auto fields_fine =
+      lf::ic::lpt_displacements(fine, lf::ic::linear_density_modes<float>(fine, truncated, {.seed = 42}), 2);
+  lf::ic::lpt_fields<float> fields;
+  fields.grid = coarse;
+  fields.order = 2;
+  fields.psi1.resize(coarse.particle_count());
+  fields.psi2.resize(coarse.particle_count());
+  for (std::size_t i = 0; i < nc; ++i)
+    for (std::size_t j = 0; j < nc; ++j)
+      for (std::size_t k = 0; k < nc; ++k) {
+        const std::size_t c = (i * nc + j) * nc + k, f = ((2 * i) * nf + 2 * j) * nf + 2 * k;
+        fields.psi1[c] = fields_fine.psi1[f];
+        fields.psi2[c] = fields_fine.psi2[f];
+      }
+
+  std::printf("\nFoF groups (b = 0.2) at z = 0 per mass bin, in %zu^3-particle masses:\n", n);
+  std::printf("| run | 20-40 | 40-80 | 80-160 | 160-320 | 320-640 | 640-1280 | >= 1280 | seconds |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+  const lf::force::pm_options pm{.grid_1d = 2 * n};
+  const auto report = [&](const char* name, const std::vector<lf::vec3<float>>& x, double per_mass, double seconds) {
+    const auto bins = group_counts(x, side, per_mass);
+    std::printf("| %s |", name);
+    for (const auto b : bins) std::printf(" %zu |", b);
+    std::printf(" %.0f |\n", seconds);
+    std::fflush(stdout);
+  };
+  const auto timed = [](auto&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto x = f();
+    return std::pair{std::move(x), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  };
+  {
+    auto [x, s] = timed([&] { return run_to_z0(fine, fields_fine, lf::force::particle_mesh<lf::mesh::tsc>(fine, pm)); });
+    report("(2N)^3 particles (reference)", x, 8.0, s);
+  }
+  {
+    auto [x, s] = timed([&] { return run_to_z0(coarse, fields, lf::force::particle_mesh<lf::mesh::tsc>(coarse, pm)); });
+    report("N^3 particles", x, 1.0, s);
+  }
+  using policy = lf::source::multistream_policy;
+  for (const auto& [p, name] : {std::pair{policy::blend, "N^3 sheet, blend (default)"},
+                               std::pair{policy::global_switch, "N^3 sheet, global_switch"},
+                               std::pair{policy::sheet_everywhere, "N^3 sheet, sheet_everywhere"}}) {
+    lf::force::pm_options o = pm;
+    o.source.resample = resample;
+    o.source.policy = p;
+    auto [x, s] = timed([&] {
+      return run_to_z0(coarse, fields, lf::force::particle_mesh<lf::mesh::tsc, float, lf::source::sheet>(coarse, o));
+    });
+    report(name, x, 1.0, s);
+  }
+  return 0;
+}
