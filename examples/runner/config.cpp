@@ -34,6 +34,7 @@
 #if defined(LAGFRAME_RUN_HAS_HDF5)
 #include <lagframe/io/gadget_hdf5.hpp>
 #include <lagframe/io/gadget_ic.hpp>
+#include <lagframe/io/lightcone_hdf5.hpp>
 #endif
 
 #include "schema.hpp"
@@ -673,6 +674,26 @@ void read_force(reader& r, run_config& c) {
     for (const char* id : {"force.split_cells", "force.cutoff_split", "force.softening_spacing"})
       r.unused(id, context, "it belongs to the P3M force (type = \"p3m\")");
   }
+
+  // The density source (docs/physics.md §15): the sheet's keys only with source = "sheet".
+  c.source = r.choice("force.source", source_kinds);
+  if (c.source == source_kind::sheet) {
+    if (c.assignment == assignment_kind::cic)
+      std::printf("lagframe-run: note: force.source = \"sheet\" with assignment = \"cic\": the sheet's deposit error falls "
+                  "as n^-2 with CIC and about n^-3 with TSC (docs/physics.md §15.2); assignment = \"tsc\" is more accurate\n");
+    c.pm.source.resample = r.count("force.sheet_resample");
+    c.pm.source.policy = r.choice("force.sheet_policy", sheet_policies);
+    if (c.pm.source.policy == lf::source::multistream_policy::global_switch) {
+      c.pm.source.switch_threshold = r.number("force.switch_threshold");
+    } else {
+      r.unused("force.switch_threshold", "with force.sheet_policy = " + quote(name_of(sheet_policies, c.pm.source.policy)),
+               "it is the threshold of sheet_policy = \"global_switch\"; remove it");
+    }
+  } else {
+    const std::string context = "with force.source = \"particles\"";
+    for (const char* id : {"force.sheet_resample", "force.sheet_policy", "force.switch_threshold"})
+      r.unused(id, context, "it belongs to the sheet source (source = \"sheet\")");
+  }
 }
 
 void read_stepper(reader& r, run_config& c) {
@@ -755,6 +776,14 @@ void read_output(reader& r, run_config& c) {
   if (c.power_grid_1d == 0) c.power_grid_1d = c.pm.grid_1d;
   c.power_interlacing = r.boolean("output.power_interlacing");
   c.power_shot_noise = r.choice("output.power_shot_noise", shot_noise_kinds);
+  c.power_sheet_resample = r.count("output.power_sheet_resample");
+  if (c.power_sheet_resample == 1)
+    r.invalid("output.power_sheet_resample", "0 (the particles) or a resampling factor in [2, 8] (1 is the particles themselves)");
+  if (c.power_sheet_resample > 1 && c.power_shot_noise == shot_noise_kind::subtract)
+    r.refuse("output.power_shot_noise", "is not possible with output.power_sheet_resample" +
+                                            r.where("output.power_sheet_resample") + " = " +
+                                            std::to_string(c.power_sheet_resample) +
+                                            ": the resampled sheet has no Poisson shot noise to subtract; use \"keep\"");
   c.write_slice = r.boolean("output.slice");
   c.slice_pixels = r.count("output.slice_pixels");
   c.slice_thickness_mpc_h = r.number("output.slice_thickness_mpc_h", c.box.side_mpc_h / 8.0);
@@ -778,6 +807,70 @@ void read_output(reader& r, run_config& c) {
     r.unused("output.snapshot_double", context, "it applies to snapshot = \"gadget_hdf5\"; remove it");
   }
   c.plots = r.boolean("output.plots");
+}
+
+void read_lightcone(reader& r, run_config& c, bool present) {
+  for (const auto& k : schema())
+    if (k.section == "lightcone") r.spec(k.id());
+  c.lightcone = present;
+  if (!present) return;
+  auto& o = c.lightcone_options;
+  const double side = c.box.side_mpc_h;
+  if (r.given("lightcone.observer")) {
+    const auto v = r.numbers("lightcone.observer");
+    if (v.size() != 3) r.invalid("lightcone.observer", "three coordinates [x, y, z] in Mpc/h");
+    for (std::size_t d = 0; d < 3; ++d)
+      if (!(v[d] >= 0.0 && v[d] < side))
+        r.invalid("lightcone.observer", "coordinates inside the box, in [0, box.side_mpc_h = " + toml_number(side) + ")");
+    o.observer = {v[0], v[1], v[2]};
+  } else {
+    o.observer = {0.5 * side, 0.5 * side, 0.5 * side};
+    r.record("lightcone.observer", redshift_list({o.observer[0], o.observer[1], o.observer[2]}));
+  }
+  o.z_min = r.number("lightcone.z_min");
+  o.z_max = r.number("lightcone.z_max");
+  if (!(o.z_max > o.z_min)) r.invalid("lightcone.z_max", "a redshift above lightcone.z_min = " + toml_number(o.z_min));
+  o.shape = r.choice("lightcone.footprint", footprints);
+  if (o.shape == lf::lightcone::footprint::cone) {
+    const auto axis = r.numbers("lightcone.axis");
+    if (axis.size() != 3 || std::hypot(axis[0], axis[1], axis[2]) == 0.0)
+      r.invalid("lightcone.axis", "a direction [x, y, z] of non-zero length");
+    o.axis = {axis[0], axis[1], axis[2]};
+    if (!r.given("lightcone.opening_deg"))
+      r.missing("lightcone.opening_deg", "lightcone.footprint", "the cone's half-opening angle, e.g. opening_deg = 30.0");
+    o.opening_deg = r.number("lightcone.opening_deg");
+  } else {
+    const std::string context = "with lightcone.footprint = \"full_sky\"";
+    r.unused("lightcone.axis", context, "it belongs to footprint = \"cone\"; remove it");
+    r.unused("lightcone.opening_deg", context, "it belongs to footprint = \"cone\"; remove it");
+  }
+  if (r.given("lightcone.shell_edges_mpc_h") && r.given("lightcone.shell_width_mpc_h"))
+    r.refuse("lightcone.shell_width_mpc_h", "is given with lightcone.shell_edges_mpc_h" +
+                                                r.where("lightcone.shell_edges_mpc_h") +
+                                                ": the shells are either listed or of one width; remove one");
+  if (r.given("lightcone.shell_edges_mpc_h")) {
+    o.shell_edges = r.numbers("lightcone.shell_edges_mpc_h");
+    for (std::size_t k = 1; k < o.shell_edges.size(); ++k)
+      if (!(o.shell_edges[k] > o.shell_edges[k - 1]))
+        fail("lightcone.shell_edges_mpc_h" + r.element_where("lightcone.shell_edges_mpc_h", k) + " = " +
+             node_text(*r.node("lightcone.shell_edges_mpc_h")) + " is invalid: " + toml_number(o.shell_edges[k]) +
+             " does not follow " + toml_number(o.shell_edges[k - 1]) + " (expected increasing edges)");
+  }
+  const auto nside = r.count("lightcone.healpix_nside");
+  if ((nside & (nside - 1)) != 0) r.invalid("lightcone.healpix_nside", "0 (no maps) or a power of 2");
+  o.healpix_nside = static_cast<std::int64_t>(nside);
+  o.max_replicas = static_cast<int>(r.count("lightcone.max_replicas"));
+
+  if (c.frame == frame_kind::coca)
+    r.refuse("frame.type", "is not possible with [lightcone]: the tCOCA frame does not report the trajectory of each "
+                           "particle within a drift (use lpt2, lpt1 or inertial)");
+  if (c.scola)
+    r.refuse("lightcone.z_max", "is not possible with [scola]: sCOLA tiles do not record lightcones yet (run the box "
+                                "with tCOLA, or remove [lightcone])");
+#if !defined(LAGFRAME_RUN_HAS_HDF5)
+  r.refuse("lightcone.z_max", "is not possible: [lightcone] writes HDF5 shell files and this lagframe-run was built "
+                              "without HDF5 (apt-get install libhdf5-dev, then rebuild), or remove [lightcone]");
+#endif
 }
 
 void read_scola(reader& r, run_config& c, bool present) {
@@ -813,6 +906,8 @@ void read_scola(reader& r, run_config& c, bool present) {
     r.invalid("frame.type", "\"lpt1\" or \"lpt2\" with [scola] (tiles are evolved in an LPT frame)");
   if (c.force == force_kind::p3m)
     r.invalid("force.type", "\"pm\" with [scola] (tiles solve Poisson with Dirichlet boundaries on their mesh)");
+  if (c.source == source_kind::sheet)
+    r.invalid("force.source", "\"particles\" with [scola] (tiles deposit their particles on a Dirichlet mesh)");
   if (c.output_redshifts.size() != 1)
     r.invalid("output.redshifts", "one redshift with [scola] (tiles deliver their final state only)");
   if (!c.ic_file.empty())
@@ -956,6 +1051,61 @@ void load_ic_file(reader& r, run_config& c, run_inputs& in) {
   if (!(c.z_start > 0.0)) r.refuse("initial_conditions.file", "starts at z = " + toml_number(c.z_start) + ": expected a start before z = 0");
   r.record("initial_conditions.z_start", toml_number(c.z_start));
 }
+
+/// The lightcone against the run's time range, and the library's own checks (replicas, shell
+/// edges) on the object the run will build; shell_width_mpc_h becomes the list of edges.
+void check_lightcone(reader& r, run_config& c) {
+  auto& o = c.lightcone_options;
+  if (o.z_max > c.z_start + 1e-12)
+    r.invalid("lightcone.z_max", "a redshift not above the start z = " + toml_number(c.z_start) +
+                                     " (the lightcone is recorded while the run goes on)");
+  const double z_end = c.output_redshifts.back();
+  if (o.z_min < z_end - 1e-12)
+    r.invalid("lightcone.z_min", "a redshift not below the last output redshift z = " + toml_number(z_end) +
+                                     " (the run stops there: nearer shells would never be complete)");
+  const auto build = [&](const lf::lightcone::lightcone_options& opt) {
+    try {
+      return lf::lightcone::lightcone(c.cosmology, c.box, opt);
+    } catch (const lf::config_error& e) {
+      const std::string m = library_message(e);
+      const char* key = m.find("replica") != std::string::npos       ? "lightcone.max_replicas"
+                        : m.find("shell_edges") != std::string::npos ? "lightcone.shell_edges_mpc_h"
+                        : m.find("observer") != std::string::npos    ? "lightcone.observer"
+                                                                     : "lightcone.z_max";
+      r.refuse(key, "does not give a lightcone: " + m);
+    }
+  };
+  if (r.given("lightcone.shell_width_mpc_h")) {
+    const double width = r.number("lightcone.shell_width_mpc_h");
+    auto whole = o;
+    whole.shell_edges.clear();
+    const auto range = build(whole);
+    const double shells = std::ceil((range.chi_max() - range.chi_min()) / width - 1e-9);
+    if (shells > 1000)
+      r.invalid("lightcone.shell_width_mpc_h", "a width that gives at most 1000 shells between chi(z_min) = " +
+                                                   rounded(range.chi_min()) + " and chi(z_max) = " +
+                                                   rounded(range.chi_max()) + " Mpc/h (here " + rounded(shells) + ")");
+    o.shell_edges.clear();
+    for (double edge = range.chi_min() + width; edge < range.chi_max() - 1e-9 * width; edge += width)
+      o.shell_edges.push_back(edge);
+  }
+  const auto cone = build(o);
+  if (cone.shell_count() > 1000)
+    r.invalid("lightcone.shell_edges_mpc_h", "at most 1000 shells (here " + std::to_string(cone.shell_count()) + ")");
+}
+
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+/// A restart continues the earlier run's lightcone: its shell files must be those of the
+/// restart time (partial shells are saved with each snapshot and are valid for that one only).
+void check_lightcone_restart(reader& r, const run_config& c) {
+  lf::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
+  try {
+    (void)lf::io::resume_lightcone(cone, c.restart_directory, "lightcone", 1.0 / (1.0 + c.restart_redshift));
+  } catch (const lf::error& e) {
+    r.refuse("initial_conditions.restart_redshift", "cannot continue the earlier run's lightcone: " + library_message(e));
+  }
+}
+#endif
 
 /// Output redshifts against the start; the time grid with the outputs as nodes; the force
 /// schedule on it, counted in the user's steps.
@@ -1241,6 +1391,7 @@ run_config load_config(const fs::path& file, const std::vector<std::string>& ove
   read_stepper(r, c);
   read_output(r, c);
   read_scola(r, c, root.contains("scola"));
+  read_lightcone(r, c, root.contains("lightcone"));
   r.check_all_consulted();
 
   // The files the keys name, then everything that depends on the start time.
@@ -1249,6 +1400,7 @@ run_config load_config(const fs::path& file, const std::vector<std::string>& ove
     load_ic_file(r, c, inputs);
   }
   plan_time_grid(r, c);
+  if (c.lightcone) check_lightcone(r, c);
   load_power(r, c, inputs);
   if (c.frame == frame_kind::coca) load_emulator(r, c, inputs);
   c.effective_toml = r.effective_toml();
@@ -1256,6 +1408,9 @@ run_config load_config(const fs::path& file, const std::vector<std::string>& ove
     if (c.restart_redshift > c.z_start)
       r.invalid("initial_conditions.restart_redshift", "a redshift after the start z = " + toml_number(c.z_start));
     load_restart(r, c, inputs);
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+    if (c.lightcone) check_lightcone_restart(r, c);
+#endif
   }
   // Last: the folders the run will write to.
   probe_folder(r, "output.directory", c.directory);

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // lagframe-run: run a simulation described by a TOML file.
 //
-//   lagframe-run CONFIG.toml [--set section.key=value]... [--check]
+//   lagframe-run CONFIG.toml [--set section.key=value]... [--check] [--force]
 //   lagframe-run --print-config
 //
 // Every key is checked, and every file a key names is read, before anything is written: an
 // unknown key, a wrong type, an impossible value or an unusable file prints one line naming
 // the key, its line (or "(--set)"), the value and the fix, and exits with status 2 leaving no
-// file behind. Outputs per output redshift: P(k) table and plot, projected density slice
-// (.npy and picture), optionally a snapshot; and run_summary.txt (status, timings, peak
-// memory, the effective configuration a restart compares with). SIGINT and SIGTERM stop the
+// file behind. The memory the run will need is estimated by phase and component
+// (memory_budget.hpp; printed by --check): a run that would not fit in the memory available is
+// refused the same way unless --force is given. Outputs per output redshift: P(k) table and
+// plot, projected density slice (.npy and picture), optionally a snapshot and lightcone shells;
+// and run_summary.txt (status, timings, measured and estimated peak memory, the effective
+// configuration a restart compares with). SIGINT and SIGTERM stop the
 // run at the next step or file: complete outputs stay, no partial file is left, the exit
 // status is 128 + the signal.
 
-#include <sys/resource.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -30,6 +35,8 @@
 #include <lagframe/version.hpp>
 
 #include "config.hpp"
+#include "memory_budget.hpp"
+#include "memory_usage.hpp"
 #include "outputs.hpp"
 #include "run.hpp"
 
@@ -50,10 +57,32 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-double peak_memory_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
+/// The memory lines of run_summary.txt: the measured peak beside the estimate, overall and per
+/// phase (a phase during which the measured peak did not rise shows "-").
+std::string memory_summary(const run_context& ctx) {
+  char line[256];
+  const auto& m = ctx.memory;
+  const auto& b = ctx.budget;
+  std::snprintf(line, sizeof line,
+                "# peak memory: %.0f MiB measured (VmHWM, reached during %s), %.0f MiB estimated (during %s), "
+                "%.0f B per particle measured\n",
+                static_cast<double>(m.peak()) / mib, run_phase_names[static_cast<std::size_t>(m.peak_phase())],
+                b.peak() / mib, run_phase_names[static_cast<std::size_t>(b.peak_phase())],
+                b.particles > 0 ? static_cast<double>(m.peak()) / static_cast<double>(b.particles) : 0.0);
+  std::string out = line;
+  out += "# memory by phase [MiB], estimated / measured peak while it ran (-: no rise):";
+  for (std::size_t p = 0; p < run_phase_count; ++p) {
+    const std::size_t measured = m.phase_peak(static_cast<run_phase>(p));
+    char part[96];
+    if (measured > 0)
+      std::snprintf(part, sizeof part, "%s %s %.0f / %.0f", p == 0 ? "" : ",", run_phase_names[p],
+                    b.total(static_cast<run_phase>(p)) / mib, static_cast<double>(measured) / mib);
+    else
+      std::snprintf(part, sizeof part, "%s %s %.0f / -", p == 0 ? "" : ",", run_phase_names[p],
+                    b.total(static_cast<run_phase>(p)) / mib);
+    out += part;
+  }
+  return out + "\n";
 }
 
 /// An error as one line on stderr.
@@ -96,7 +125,7 @@ void write_summary(const run_context& ctx, const std::string& status, const std:
     << "# timings [s]: setup " << ctx.times.setup << ", initial conditions " << ctx.times.initial_conditions
     << ", evolution " << ctx.times.evolution << ", outputs " << ctx.times.outputs << ", total " << total << "\n"
     << "# force evaluations: " << ctx.force_evaluations << "\n"
-    << "# peak memory: " << peak_memory_mib() << " MiB\n"
+    << memory_summary(ctx)
     << "# effective configuration (every key in use, defaults filled in, paths absolute; a restart\n"
     << "# from this folder must agree with it):\n"
     << c.effective_toml;
@@ -117,16 +146,27 @@ void write_summary(const run_context& ctx, const std::string& status, const std:
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // Every array of 1 MiB or more is mapped on its own and returned to the system when freed
+  // (glibc otherwise raises this threshold after the first such free and keeps freed arrays in
+  // its heap): the initial conditions' work arrays and the analysis meshes really go, and the
+  // memory budget (memory_budget.hpp) holds.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   CLI::App app{"lagframe-run: run a lagframe simulation described by a TOML file"};
   std::string config_path;
   std::vector<std::string> overrides;
   bool check_only = false;
   bool print_config = false;
+  bool force = false;
   std::string scripts = LAGFRAME_SCRIPTS_DIR;
   app.add_option("config", config_path, "TOML configuration (lagframe-run --print-config prints every key)");
   app.add_option("--set", overrides, "override a value: section.key=value (TOML syntax; repeatable)");
   app.add_flag("--check", check_only, "check the configuration and the files it names, write nothing, and exit");
   app.add_flag("--print-config", print_config, "print the documented reference configuration and exit");
+  app.add_flag("--force", force,
+               "run even when the estimated peak memory exceeds the memory available (MemAvailable in "
+               "/proc/meminfo; LAGFRAME_RUN_AVAILABLE_MIB stands in for it)");
   app.add_option("--scripts", scripts, "folder of plot_power_spectrum.py and plot_slice.py");
   try {
     app.parse(argc, argv);
@@ -153,6 +193,20 @@ int main(int argc, char** argv) {
     report_error(std::string("config: ") + e.what());
     return 2;
   }
+  // The memory the run will need, against what the machine has (exit status 2 when it does not
+  // fit, unless --force).
+  const std::size_t resident = read_process_memory().resident;
+  const memory_budget budget = estimate_memory(config, inputs, resident);
+  std::string fits;
+  try {
+    fits = check_memory(budget, read_available_memory(), resident, force);
+  } catch (const lf::config_error& e) {
+    std::fputs(format_budget(budget).c_str(), stdout);
+    std::fflush(stdout);
+    report_error(e.what());
+    return 2;
+  }
+  std::fputs((format_budget(budget) + fits + "\n").c_str(), stdout);
   if (check_only) {
     std::printf("lagframe-run: %s is valid\n", config_path.c_str());
     return 0;
@@ -162,6 +216,7 @@ int main(int argc, char** argv) {
   install_signal_handlers();
 
   run_context ctx{config, inputs, scripts};
+  ctx.budget = budget;
   const auto t0 = clock_type::now();
   try {
     fs::create_directories(config.directory);
@@ -170,21 +225,29 @@ int main(int argc, char** argv) {
       std::printf("note: /usr/bin/python3 with numpy and matplotlib is not available: no P(k) plots, plain slice "
                   "pictures (apt-get install python3-matplotlib)\n");
     write_summary(ctx, "running", overrides, 0);
+    // The P(k) plan, made once (FFTW_ESTIMATE, as analysis::density_modes makes it).
+    if (config.write_power_spectrum)
+      ctx.analysis.power_plan = std::make_unique<lf::fft::r2c_plan<float>>(config.power_grid_1d, lf::fft::planning::estimate);
+    const bool sheet = config.source == source_kind::sheet;
     if (config.scola) {
       run_scola(ctx);
     } else if (config.force == force_kind::p3m) {
-      run_p3m(ctx);
+      sheet ? run_p3m_sheet(ctx) : run_p3m(ctx);
     } else {
-      run_pm(ctx);
+      sheet ? run_pm_sheet(ctx) : run_pm(ctx);
     }
     const double total = seconds_since(t0);
+    ctx.memory.finish();
     write_summary(ctx, "complete", overrides, total);
-    std::printf("done in %.1f s (peak memory %.0f MiB); summary in %s\n", total, peak_memory_mib(),
+    std::printf("done in %.1f s (peak memory %.0f MiB measured during %s, %.0f MiB estimated); summary in %s\n", total,
+                static_cast<double>(ctx.memory.peak()) / mib,
+                run_phase_names[static_cast<std::size_t>(ctx.memory.peak_phase())], budget.peak() / mib,
                 (config.directory / "run_summary.txt").c_str());
   } catch (const lf::io::interrupted& e) {
     const std::string what = "interrupted by signal " + std::to_string(e.signal) + " " + progress_text(ctx) +
                              "; complete outputs: " + completed_text(ctx);
     try {
+      ctx.memory.finish();
       write_summary(ctx, what, overrides, seconds_since(t0));
     } catch (const std::exception&) {
     }
@@ -192,6 +255,7 @@ int main(int argc, char** argv) {
     return 128 + e.signal;
   } catch (const std::exception& e) {
     try {
+      ctx.memory.finish();
       write_summary(ctx, std::string("failed: ") + e.what(), overrides, seconds_since(t0));
     } catch (const std::exception&) {
     }

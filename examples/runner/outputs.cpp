@@ -99,16 +99,39 @@ struct spectrum_table {
   std::vector<double> shot;                      ///< the estimator's shot noise per bin
 };
 
+/// P(k) of the positions, in the borrowed force meshes when there are some (analysis_storage),
+/// otherwise in meshes allocated here and released on return.
 template <class Assignment>
-spectrum_table measure(const run_config& c, std::span<const lf::vec3<float>> x) {
-  const lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d, .interlacing = c.power_interlacing, .deconvolve = true};
+spectrum_table measure(run_context& ctx, std::span<const lf::vec3<float>> x) {
+  const run_config& c = ctx.config;
+  const lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d,
+                                           .interlacing = c.power_interlacing,
+                                           .deconvolve = true,
+                                           .sheet_resample = c.power_sheet_resample};
   const double nbar = static_cast<double>(x.size()) / std::pow(c.box.side_mpc_h, 3);
-  const auto modes = lf::analysis::density_modes<Assignment>(x, c.box.side_mpc_h, opt);
+  auto& lent = ctx.analysis;
+  lf::real_field<float> own_first, own_second;
+  lf::mesh::deposit_workspace own_workspace;
+  lf::real_field<float>* first = lent.meshes[0];
+  lf::real_field<float>* second = lent.meshes[1];
+  lf::mesh::deposit_workspace* workspace = lent.workspace != nullptr ? lent.workspace : &own_workspace;
+  if (first == nullptr) {
+    own_first = lf::real_field<float>(c.power_grid_1d, c.box.side_mpc_h);
+    if (c.power_interlacing) own_second = lf::real_field<float>(c.power_grid_1d, c.box.side_mpc_h);
+    first = &own_first;
+    second = c.power_interlacing ? &own_second : nullptr;
+  }
+  lf::analysis::density_modes_into<Assignment>(x, opt, *first, second, *workspace, *lent.power_plan);
+  const auto& modes = *first;
+  spectrum_table t;
   auto raw = lf::analysis::power_spectrum_of_modes<Assignment>(modes, opt);
+  if (c.power_sheet_resample > 1) {  // the sheet has no Poisson shot noise
+    t.measured = std::move(raw);
+    return t;
+  }
   auto sub_opt = opt;
   sub_opt.subtract_shot_noise = true;
   auto subtracted = lf::analysis::power_spectrum_of_modes<Assignment>(modes, sub_opt, nbar);
-  spectrum_table t;
   t.shot.resize(raw.power.size());
   for (std::size_t b = 0; b < t.shot.size(); ++b) t.shot[b] = raw.power[b] - subtracted.power[b];
   t.measured = c.power_shot_noise == shot_noise_kind::subtract ? std::move(subtracted) : std::move(raw);
@@ -130,13 +153,14 @@ void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d
 
   const fs::path pk = dir / ("pk_" + tag + ".txt");
   if (c.write_power_spectrum) {
-    const auto t = c.assignment == assignment_kind::tsc ? measure<lf::mesh::tsc>(c, s.positions)
-                                                        : measure<lf::mesh::cic>(c, s.positions);
+    const auto t = c.assignment == assignment_kind::tsc ? measure<lf::mesh::tsc>(ctx, s.positions)
+                                                        : measure<lf::mesh::cic>(ctx, s.positions);
     const auto& r = t.measured;
     std::vector<double> lin(r.k.size());
     for (std::size_t i = 0; i < lin.size(); ++i) lin[i] = d1 * d1 * (*ctx.inputs.power)(r.k[i]);
     const double shot_level = std::pow(c.box.side_mpc_h, 3) / n;
-    const bool kept = c.power_shot_noise == shot_noise_kind::keep;
+    const bool sheet = c.power_sheet_resample > 1;
+    const bool kept = c.power_shot_noise == shot_noise_kind::keep && !sheet;
     std::vector<std::string> names{"k[h/Mpc]", "P[(Mpc/h)^3]", "P_lin[(Mpc/h)^3]", "modes"};
     std::vector<std::vector<double>> columns{r.k, r.power, lin, r.modes};
     if (kept) {
@@ -151,13 +175,16 @@ void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d
         "particles_1d = " + std::to_string(c.box.particles_1d),
         "box_side_mpc_h = " + short_number(c.box.side_mpc_h),
         "grid_1d = " + std::to_string(c.power_grid_1d) + ", assignment = " + std::string(name_of(assignment_kinds, c.assignment)) +
-            ", interlaced = " + (c.power_interlacing ? "yes" : "no") + ", window deconvolved",
-        std::string("shot_noise = ") + (kept ? "kept" : "subtracted"),
+            ", interlaced = " + (c.power_interlacing ? "yes" : "no") + ", window deconvolved" +
+            (sheet ? ", density of the sheet resampled " + std::to_string(c.power_sheet_resample) + "^3 times per particle"
+                   : std::string()),
+        std::string("shot_noise = ") + (sheet ? "none" : kept ? "kept" : "subtracted"),
         std::string("shot_noise_level = ") + level + " (Mpc/h)^3: 1/n_bar, n_bar = N_p^3/L^3",
-        kept ? "P includes the Poisson shot noise; P_shot is this estimator's shot noise per bin (1/n_bar at low k, "
-               "raised towards the mesh Nyquist by aliasing and the window): P - P_shot is what "
-               "output.power_shot_noise = \"subtract\" writes"
-             : "the estimator's Poisson shot noise (1/n_bar at low k) is subtracted from P",
+        sheet  ? "the sheet's density has no Poisson shot noise (docs/physics.md §15.4): nothing is subtracted"
+        : kept ? "P includes the Poisson shot noise; P_shot is this estimator's shot noise per bin (1/n_bar at low k, "
+                 "raised towards the mesh Nyquist by aliasing and the window): P - P_shot is what "
+                 "output.power_shot_noise = \"subtract\" writes"
+               : "the estimator's Poisson shot noise (1/n_bar at low k) is subtracted from P",
         "modes: independent modes in the bin (k and -k counted once): sigma_P/P = 1/sqrt(modes) for a Gaussian field"};
     lf::io::write_text_table(set.temporary(pk), names, columns, header);
     written.push_back(pk.string());
@@ -193,6 +220,7 @@ void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d
 #endif
   set.commit();
   ctx.completed.push_back(z);
+  if (ctx.after_commit) ctx.after_commit();
   for (const auto& w : written) std::printf("wrote %s\n", w.c_str());
 
   // Pictures of the committed files.

@@ -6,18 +6,34 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <lagframe/core/field.hpp>
+#include <lagframe/fft/plan.hpp>
+#include <lagframe/mesh/deposit.hpp>
 #include <lagframe/simulation.hpp>
 
 #include "config.hpp"
+#include "memory_budget.hpp"
+#include "memory_usage.hpp"
 #include "run_config.hpp"
 
 namespace lagframe_run {
 
 struct phase_times {
   double setup = 0, initial_conditions = 0, evolution = 0, outputs = 0;
+};
+
+/// Storage an output time may use instead of allocating its own: the force's two work meshes
+/// and deposit buffers (force::particle_mesh::work_mesh, when the P(k) mesh is the force mesh),
+/// and the P(k) plan made once at setup (FFTW_ESTIMATE, as analysis::density_modes makes it).
+struct analysis_storage {
+  lf::real_field<float>* meshes[2] = {nullptr, nullptr};
+  lf::mesh::deposit_workspace* workspace = nullptr;
+  std::unique_ptr<lf::fft::r2c_plan<float>> power_plan;
 };
 
 struct run_context {
@@ -32,11 +48,16 @@ struct run_context {
   std::vector<double> completed;    ///< output redshifts whose files are all written
   phase_times times;
   std::size_t force_evaluations = 0;
+  memory_tracker memory;         ///< the measured peak, and the phase that raised it
+  memory_budget budget;          ///< the estimate (memory_budget.hpp)
+  analysis_storage analysis;     ///< what P(k) may borrow
+  std::function<void()> after_commit;  ///< called once an output time's files are committed
 };
 
 /// P(k) table, slice and snapshot of one output time, written as one set of files (they
 /// appear together or not at all; a Gadget snapshot is its own such set), then the pictures.
-/// Checks for an interrupt request between files (lagframe::io::interrupted).
+/// Checks for an interrupt request between files (lagframe::io::interrupted). The momenta of
+/// `s` are read only for a snapshot (they may be empty otherwise).
 void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d1, double z);
 
 /// Whether /usr/bin/python3 can import numpy and matplotlib.

@@ -10,9 +10,12 @@
 
 namespace lagframe_run {
 
-/// The whole run, for one force type each (run_pm.cpp, run_p3m.cpp), and sCOLA (run_scola.cpp).
+/// The whole run, for one force type and density source each (run_pm.cpp, run_p3m.cpp,
+/// run_sheet_pm.cpp, run_sheet_p3m.cpp), and sCOLA (run_scola.cpp).
 void run_pm(run_context& ctx);
 void run_p3m(run_context& ctx);
+void run_pm_sheet(run_context& ctx);
+void run_p3m_sheet(run_context& ctx);
 void run_scola(run_context& ctx);
 
 using clock_type = std::chrono::steady_clock;

@@ -23,8 +23,10 @@
 #include <lagframe/frame/emulated.hpp>
 #include <lagframe/ic/gaussian_field.hpp>
 #include <lagframe/io/gadget2_binary.hpp>
+#include <lagframe/lightcone/lightcone.hpp>
 #include <lagframe/scola/far_field.hpp>
 #include <lagframe/scola/tiling.hpp>
+#include <lagframe/source/options.hpp>
 
 namespace lagframe_run {
 
@@ -76,6 +78,12 @@ inline constexpr named<force_kind> force_kinds[] = {{"pm", force_kind::pm}, {"p3
 enum class assignment_kind { cic, tsc };
 inline constexpr named<assignment_kind> assignment_kinds[] = {{"cic", assignment_kind::cic},
                                                              {"tsc", assignment_kind::tsc}};
+enum class source_kind { particles, sheet };
+inline constexpr named<source_kind> source_kinds[] = {{"particles", source_kind::particles}, {"sheet", source_kind::sheet}};
+inline constexpr named<lf::source::multistream_policy> sheet_policies[] = {
+    {"blend", lf::source::multistream_policy::blend},
+    {"global_switch", lf::source::multistream_policy::global_switch},
+    {"sheet_everywhere", lf::source::multistream_policy::sheet_everywhere}};
 inline constexpr named<lf::force::greens_function> greens_kinds[] = {
     {"exact", lf::force::greens_function::exact},
     {"finite_difference", lf::force::greens_function::finite_difference},
@@ -102,6 +110,9 @@ inline constexpr named<schedule_kind> schedules[] = {{"every_step", schedule_kin
 enum class shot_noise_kind { keep, subtract };
 inline constexpr named<shot_noise_kind> shot_noise_kinds[] = {{"keep", shot_noise_kind::keep},
                                                              {"subtract", shot_noise_kind::subtract}};
+
+inline constexpr named<lf::lightcone::footprint> footprints[] = {{"full_sky", lf::lightcone::footprint::full_sky},
+                                                                 {"cone", lf::lightcone::footprint::cone}};
 
 inline constexpr named<lf::scola::boundary_potential> boundaries[] = {
     {"lpt_expanded", lf::scola::boundary_potential::lpt_expanded},
@@ -152,7 +163,8 @@ struct run_config {
   // [force]
   force_kind force = force_kind::pm;
   assignment_kind assignment = assignment_kind::cic;
-  lf::force::pm_options pm;  ///< the PM force, or the long-range mesh of P3M
+  lf::force::pm_options pm;  ///< the PM force, or the long-range mesh of P3M (pm.source: the sheet's options)
+  source_kind source = source_kind::particles;  ///< what the mesh deposits: the particles or the sheet
   double split_cells = 1.25, cutoff_split = 5.0, softening_spacing = 1.0 / 30.0;  ///< P3M
   std::filesystem::path wisdom_file;
 
@@ -177,6 +189,7 @@ struct run_config {
   std::size_t power_grid_1d = 0;  ///< resolved: the force mesh when 0 was asked
   bool power_interlacing = true;
   shot_noise_kind power_shot_noise = shot_noise_kind::keep;
+  std::size_t power_sheet_resample = 0;  ///< > 1: P(k) from the sheet resampled n^3 times per particle
   bool write_slice = true;
   std::size_t slice_pixels = 512;
   double slice_thickness_mpc_h = 16;
@@ -184,6 +197,10 @@ struct run_config {
   int snapshot_files = 1;
   bool snapshot_double = false;
   bool plots = true;
+
+  // [lightcone] (present: the past lightcone is recorded, one HDF5 file per shell)
+  bool lightcone = false;
+  lf::lightcone::lightcone_options lightcone_options;  ///< shell_edges filled in from the width when given
 
   // [scola] (present: the box runs as sCOLA tiles)
   bool scola = false;

@@ -17,12 +17,15 @@ namespace {
 template <class Frame, class Assignment, class Factors>
 void run_tiles(run_context& ctx) {
   const run_config& c = ctx.config;
+  ctx.memory.enter(run_phase::initial_conditions);
   auto t0 = clock_type::now();
-  const auto modes = lf::ic::linear_density_modes<float>(c.box, *ctx.inputs.power,
+  auto modes = lf::ic::linear_density_modes<float>(c.box, *ctx.inputs.power,
                                                          {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
   auto fields = lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
+  modes = lf::real_field<float>();  // the density modes are not needed any more
   ctx.times.initial_conditions = seconds_since(t0);
   lf::io::throw_if_interrupted();
+  ctx.memory.enter(run_phase::setup);
   t0 = clock_type::now();
   lf::scola::scola_options so;
   so.tiling = c.scola_tiling;
@@ -57,6 +60,7 @@ void run_tiles(run_context& ctx) {
     std::printf("tile %zu/%zu starting (%zu started so far)\n", t + 1, run.tile_count(), ++started);
     std::fflush(stdout);
   });
+  ctx.memory.enter(run_phase::evolution);
   const auto run_start = clock_type::now();
   const auto report =
       c.scola_executor == executor_kind::sequential ? lf::scola::run_sequential(run) : lf::scola::run_openmp(run);
@@ -67,6 +71,7 @@ void run_tiles(run_context& ctx) {
   lf::io::throw_if_interrupted();
   const auto state = run.assemble();
   ctx.times.evolution = seconds_since(run_start);
+  ctx.memory.enter(run_phase::outputs);
   const auto out_start = clock_type::now();
   const lf::snapshot_view<float> view{state.a, grid.steps(), &c.box, &c.cosmology, state.positions, state.momenta};
   write_outputs(ctx, view, run.growth().d1(state.a), c.output_redshifts.front());

@@ -98,6 +98,7 @@ inline const std::vector<section_spec>& sections() {
       {"force", "the gravity solver"},
       {"stepper", "time steps, kick/drift factors and which steps evaluate the force"},
       {"output", "what is written at each output redshift, and where"},
+      {"lightcone", "present: the past lightcone of an observer is recorded, one HDF5 file per shell (frames inertial, lpt1, lpt2; needs HDF5)", false, true},
       {"scola", "present: the box runs as independent sCOLA tiles (frame lpt1/lpt2, force pm, one output)", false, true},
   };
   return s;
@@ -155,6 +156,10 @@ inline const std::vector<key_spec>& schema() {
       {"force", "split_cells", T::number, P::fixed, "1.25", "type = \"p3m\": Gaussian force split r_s in mesh cells", {}, positive(), true},
       {"force", "cutoff_split", T::number, P::fixed, "5.0", "type = \"p3m\": pair-force cut-off r_cut / r_s", {}, closed(2.0, 10.0), true},
       {"force", "softening_spacing", T::number, P::fixed, "0.03333333333333333", "type = \"p3m\": Plummer-equivalent softening / mean particle spacing", {}, non_negative(), true},
+      {"force", "source", T::choice, P::fixed, "\"particles\"", "what the mesh deposits: the particles, or the Lagrangian sheet resampled between them (docs/physics.md section 15; use it with tsc)", choices_of(source_kinds)},
+      {"force", "sheet_resample", T::count, P::fixed, "2", "source = \"sheet\": n^3 sheet samples per particle", {}, closed(2, 8), true},
+      {"force", "sheet_policy", T::choice, P::fixed, "\"blend\"", "source = \"sheet\": where streams cross, deposit the particles there (blend), everywhere once switch_threshold is passed, or never", choices_of(sheet_policies), {}, true},
+      {"force", "switch_threshold", T::number, P::fixed, "0.01", "sheet_policy = \"global_switch\": multi-stream fraction of the particles above which they are deposited instead", {}, closed(0.0, 1.0), true},
       // [stepper]
       {"stepper", "factors", T::choice, P::fixed, "\"auto\"", "kick and drift factors; auto: fastpm with frame.type = \"inertial\", cola otherwise", choices_of(factors_kinds)},
       {"stepper", "n_lpt", T::number, P::fixed, "-2.5", "cola factors: the residual grows as a^n_lpt within a step (non-zero)", {}, open(-4.0, 3.5)},
@@ -172,6 +177,7 @@ inline const std::vector<key_spec>& schema() {
       {"output", "power_grid_1d", T::count, P::fixed, "0", "P(k) mesh cells per side; 0: force.grid_1d", {}, closed(0, 8192), false, false},
       {"output", "power_interlacing", T::boolean, P::fixed, "true", "interlaced P(k) estimator (odd aliasing images cancel)", {}, {}, false, false},
       {"output", "power_shot_noise", T::choice, P::fixed, "\"keep\"", "keep the Poisson shot noise (table column P_shot) or subtract it", choices_of(shot_noise_kinds), {}, false, false},
+      {"output", "power_sheet_resample", T::count, P::fixed, "0", "0: P(k) of the particles; n >= 2: of the sheet resampled n^3 times per particle (no shot noise)", {}, closed(0, 8), false, false},
       {"output", "slice", T::boolean, P::fixed, "true", "projected density slice_z<z>.npy (and its picture) at each output", {}, {}, false, false},
       {"output", "slice_pixels", T::count, P::fixed, "512", "pixels per side of the slice", {}, closed(2, 8192), false, false},
       {"output", "slice_thickness_mpc_h", T::number, P::computed, "16.0", "thickness of the projected slab; default box.side_mpc_h / 8", {}, positive(), false, false},
@@ -179,6 +185,17 @@ inline const std::vector<key_spec>& schema() {
       {"output", "snapshot_files", T::count, P::fixed, "1", "snapshot = \"gadget_hdf5\": files per snapshot", {}, at_least(1), true, false},
       {"output", "snapshot_double", T::boolean, P::fixed, "false", "snapshot = \"gadget_hdf5\": float64 datasets", {}, {}, true, false},
       {"output", "plots", T::boolean, P::fixed, "true", "PNG pictures through /usr/bin/python3 and matplotlib, when available", {}, {}, false, false},
+      // [lightcone]
+      {"lightcone", "observer", T::numbers, P::computed, "[64.0, 64.0, 64.0]", "observer position [x, y, z] in Mpc/h inside the box; default the box centre"},
+      {"lightcone", "z_min", T::number, P::fixed, "0.0", "nearest redshift recorded (not below the last output redshift)", {}, non_negative()},
+      {"lightcone", "z_max", T::number, P::fixed, "0.5", "farthest redshift recorded (not above the start)", {}, positive()},
+      {"lightcone", "footprint", T::choice, P::fixed, "\"full_sky\"", "the whole sky, or a cone around axis", choices_of(footprints)},
+      {"lightcone", "axis", T::numbers, P::fixed, "[0.0, 0.0, 1.0]", "footprint = \"cone\": direction of the cone's axis", {}, {}, true},
+      {"lightcone", "opening_deg", T::number, P::optional, "30.0", "footprint = \"cone\": half-opening angle in degrees, above 0 and at most 180", {}, {0.0, 180.0, true, false}},
+      {"lightcone", "shell_edges_mpc_h", T::numbers, P::optional, "[500.0, 1000.0]", "comoving shell edges in Mpc/h, increasing (the range's ends are added); not with shell_width_mpc_h", {}, positive()},
+      {"lightcone", "shell_width_mpc_h", T::number, P::optional, "100.0", "shells of this comoving width in Mpc/h from chi(z_min) out; neither key: one shell", {}, positive()},
+      {"lightcone", "healpix_nside", T::count, P::fixed, "0", "HEALPix N_side of each shell's density map (a power of 2); 0: no maps", {}, closed(0, 8192)},
+      {"lightcone", "max_replicas", T::count, P::fixed, "10", "periodic copies of the box allowed each way from the observer's", {}, closed(0, 1000)},
       // [scola]
       {"scola", "tiles_per_side", T::count, P::fixed, "2", "tiles per side (must divide box.particles_1d)", {}, at_least(1)},
       {"scola", "buffer_mpc_h", T::number, P::fixed, "0.0", "buffer around each tile's core in Mpc/h (whole particle spacings)", {}, non_negative()},

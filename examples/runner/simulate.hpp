@@ -3,12 +3,18 @@
 
 // The simulation of a lagframe-run configuration. Templates over the frame, the force and the
 // time-step factors, instantiated only for combinations the library accepts (COLA factors need
-// a moving frame): run_pm.cpp and run_p3m.cpp instantiate them for one force type each, so
-// the two halves compile in parallel; run_scola.cpp runs sCOLA tiles.
+// a moving frame): run_pm.cpp and run_p3m.cpp instantiate them for one force type each, and
+// run_sheet.cpp for the sheet source, so they compile in parallel; run_scola.cpp runs sCOLA
+// tiles.
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <lagframe/ic/lpt_from_particles.hpp>
@@ -18,6 +24,9 @@
 #include "emulator.hpp"
 #include "outputs.hpp"
 #include "run.hpp"
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+#include "lightcone_output.hpp"
+#endif
 
 namespace lagframe_run {
 
@@ -63,18 +72,52 @@ lf::ic::lpt_fields<float> fields_from_file(const run_config& c, const lf::io::ic
   return fields;
 }
 
+/// The force's particle-mesh part: the force itself, or P3M's long-range mesh.
+template <class Force>
+auto& mesh_part(Force& f) {
+  if constexpr (requires { f.long_range(); }) {
+    return f.long_range();
+  } else {
+    return f;
+  }
+}
+
+/// Lends the force's work meshes and deposit buffers to the P(k) of the outputs while the
+/// simulation lives (memory_budget.hpp: power_in_force_meshes).
+class lend_force_storage {
+ public:
+  template <class Force>
+  lend_force_storage(run_context& ctx, Force& force) : ctx_(ctx) {
+    if (!power_in_force_meshes(ctx.config)) return;
+    auto& pm = mesh_part(force);
+    ctx.analysis.meshes[0] = &pm.work_mesh(0);
+    ctx.analysis.meshes[1] = &pm.work_mesh(1);
+    ctx.analysis.workspace = &pm.deposit_workspace();
+  }
+  ~lend_force_storage() {
+    ctx_.analysis.meshes[0] = ctx_.analysis.meshes[1] = nullptr;
+    ctx_.analysis.workspace = nullptr;
+  }
+  lend_force_storage(const lend_force_storage&) = delete;
+  lend_force_storage& operator=(const lend_force_storage&) = delete;
+
+ private:
+  run_context& ctx_;
+};
+
 template <class Frame, class Force, class Factors>
 void run_one(run_context& ctx) {
   const run_config& c = ctx.config;
   run_inputs& in = ctx.inputs;
   using stepper_t = lf::stepper::kick_drift_kick<Factors>;
   using sim_t = lf::simulation<Frame, Force, stepper_t>;
+  ctx.memory.enter(run_phase::setup);
   auto t0 = clock_type::now();
   if (!c.wisdom_file.empty()) lf::fft::import_wisdom(c.wisdom_file.string());
   const auto grid = make_grid(c);
   auto force = [&] {
-    if constexpr (std::is_same_v<Force, lf::force::p3m<typename Force::assignment>>) {
-      lf::force::p3m_options o;
+    if constexpr (Force::name == std::string_view("p3m")) {
+      typename Force::options_type o;
       o.mesh = c.pm;
       o.split_cells = c.split_cells;
       o.cutoff_split = c.cutoff_split;
@@ -89,17 +132,25 @@ void run_one(run_context& ctx) {
       return Force(c.box, c.pm);
     }
   }();
+  if constexpr (std::is_same_v<typename std::remove_cvref_t<decltype(mesh_part(force))>::source_type, lf::source::sheet>)
+    std::printf("density source: the Lagrangian sheet, %zu^3 samples per particle, policy %s\n", c.pm.source.resample,
+                std::string(name_of(sheet_policies, c.pm.source.policy)).c_str());
   sim_t sim{c.cosmology, c.box, std::move(force), stepper_t({.grid = grid, .schedule = make_schedule(c)}, make_factors<Factors>(c))};
   if (!c.wisdom_file.empty()) lf::fft::export_wisdom(c.wisdom_file.string());
   if constexpr (std::is_same_v<Frame, coca_frame>) {
     sim.set_frame_options(lf::frame::emulated_options<any_emulator>(*in.emulator, c.integration));
     std::printf("tCOCA frame: %s (%s)\n", in.emulator->description().c_str(), std::string(name_of(integrations, c.integration)).c_str());
   }
+  const lend_force_storage lent(ctx, sim.force());
   ctx.times.setup = seconds_since(t0);
 
+  ctx.memory.enter(run_phase::initial_conditions);
   t0 = clock_type::now();
   const bool restart = in.restart.has_value();
   {
+    // Everything of the initial conditions lives in this block: the density modes and the LPT
+    // work fields are released inside lpt_displacements' caller, the fields and the particles
+    // are handed to the simulation.
     lf::ic::lpt_fields<float> fields;
     std::vector<lf::vec3<float>> x, p;
     if (in.ics) {
@@ -113,13 +164,16 @@ void run_one(run_context& ctx) {
         }
       in.ics.reset();
     } else {
-      const auto modes = lf::ic::linear_density_modes<float>(c.box, *in.power,
-                                                             {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
-      fields = lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
+      fields = [&] {
+        const auto modes = lf::ic::linear_density_modes<float>(c.box, *in.power,
+                                                               {.seed = c.seed, .mode = c.amplitude, .inverted = c.inverted});
+        return lf::ic::lpt_displacements(c.box, modes, c.lpt_order);
+      }();
     }
     if (restart) {
       // The frame's fields from the seed (or the IC file), the state from the snapshot.
       sim.set_state(std::move(fields), std::move(in.restart->positions), std::move(in.restart->momenta), in.restart->a);
+      in.restart.reset();
       std::printf("restarted at z = %.3f from %s", c.restart_redshift, c.restart_directory.c_str());
     } else if (!x.empty()) {
       sim.set_state(std::move(fields), std::move(x), std::move(p));
@@ -136,9 +190,35 @@ void run_one(run_context& ctx) {
   ctx.steps = grid.steps();
   lf::io::throw_if_interrupted();
 
+  // [lightcone]: the drift observer, continued from the earlier run's shells on a restart; the
+  // shells in progress are saved with each snapshot.
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  std::optional<lightcone_recorder> cone;
+  if constexpr (!std::is_same_v<Frame, coca_frame>) {
+    if (c.lightcone) {
+      cone.emplace(c);
+      if (restart) cone->resume(c.restart_directory, 1.0 / (1.0 + c.restart_redshift));
+      sim.set_drift_observer([&cone](const lf::drift_view<float>& v) { (*cone)(v); });
+      std::printf("lightcone: %zu shell(s) from z = %g to %g, observer at (%g, %g, %g) Mpc/h\n", cone->shells(),
+                  c.lightcone_options.z_min, c.lightcone_options.z_max, c.lightcone_options.observer[0],
+                  c.lightcone_options.observer[1], c.lightcone_options.observer[2]);
+      if (c.snapshot != snapshot_format::none) ctx.after_commit = [&cone] { cone->save_pending(); };
+    }
+  }
+  struct forget_hook {
+    run_context& ctx;
+    ~forget_hook() { ctx.after_commit = nullptr; }
+  } forget{ctx};
+#endif
+
   const auto run_start = clock_type::now();
   const std::size_t first_step = sim.current_step();
   double output_seconds = 0;
+  // A test aid (docs/user_guide.md §2.6): LAGFRAME_RUN_INTERRUPT_AFTER_STEP=n acts as a SIGTERM
+  // received during step n.
+  std::size_t interrupt_after = 0;
+  if (const char* v = std::getenv("LAGFRAME_RUN_INTERRUPT_AFTER_STEP"); v != nullptr && *v != '\0')
+    interrupt_after = static_cast<std::size_t>(std::strtoull(v, nullptr, 10));
   sim.set_progress_observer([&](const lf::step_report& r) {
     ctx.step = r.step;
     const double elapsed = seconds_since(run_start) - output_seconds;
@@ -146,18 +226,31 @@ void run_one(run_context& ctx) {
     std::printf("step %3zu/%zu  a = %.4f  z = %7.3f  force %s  %6.2f s  elapsed %7.1f s  left ~%7.1f s\n", r.step, r.steps,
                 r.a, 1.0 / r.a - 1.0, r.force_evaluated ? "on " : "off", r.seconds, elapsed, eta);
     std::fflush(stdout);
+    if (interrupt_after > 0 && r.step == interrupt_after) lf::io::request_interrupt(SIGTERM);
     lf::io::throw_if_interrupted();
   });
 
+  ctx.memory.enter(run_phase::evolution);
+  const bool snapshot = c.snapshot != snapshot_format::none;
   for (double z : c.output_redshifts) {
     if (restart && z >= c.restart_redshift) continue;  // before the restart (or its own snapshot)
-    sim.run_until(1.0 / (1.0 + z), [&](const lf::snapshot_view<float>& s) {
-      const auto out_start = clock_type::now();
-      write_outputs(ctx, s, sim.growth().d1(s.a), z);
-      output_seconds += seconds_since(out_start);
-      std::fflush(stdout);
-    });
+    sim.run_until(1.0 / (1.0 + z));
+    ctx.memory.enter(run_phase::outputs);
+    const auto out_start = clock_type::now();
+    {
+      // The total momenta are made only for a snapshot (one more array of the particles).
+      const std::vector<lf::vec3<float>> momenta = snapshot ? sim.momenta() : std::vector<lf::vec3<float>>{};
+      const lf::snapshot_view<float> view{sim.a(), sim.current_step(), &sim.domain(), &sim.cosmology(), sim.positions(),
+                                          momenta};
+      write_outputs(ctx, view, sim.growth().d1(view.a), z);
+    }
+    output_seconds += seconds_since(out_start);
+    std::fflush(stdout);
+    ctx.memory.enter(run_phase::evolution);
   }
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  if (cone) cone->finish();
+#endif
   ctx.times.outputs = output_seconds;
   ctx.times.evolution = seconds_since(run_start) - output_seconds;
   ctx.force_evaluations = sim.force_evaluations();

@@ -211,19 +211,30 @@ power_spectrum_result power_of_modes(const real_field<Real>& modes, const spectr
 
 /// Density-contrast modes of a particle set (mean density 1 on an N_g³ mesh, k = 0 zeroed) in
 /// the unnormalised FFT convention, referred to the box origin, deconvolved by W(k) if asked,
-/// interlaced if asked (see the file comment). At the Nyquist planes the half-cell phase makes
-/// the stored self-conjugate elements complex; only |δ̂|² is meaningful there. Positions in
-/// Mpc/h inside [0, side). Spawns OpenMP threads and FFTW threads; allocates its meshes.
+/// interlaced if asked (see the file comment), written into storage the caller owns: `first`
+/// receives the modes, `second` (interlacing only; may be null otherwise) is work space, both
+/// N_g³ fields of the box's side whose contents are overwritten (e.g. a force's work meshes
+/// between two of its evaluations, force::particle_mesh::work_mesh, when N_g is the force's),
+/// `ws` holds the deposit's sort buffers and `plan` is an N_g³ plan. With a plan made with
+/// fft::planning::estimate the modes are bitwise those of density_modes. At the Nyquist planes
+/// the half-cell phase makes the stored self-conjugate elements complex; only |δ̂|² is
+/// meaningful there. Positions in Mpc/h inside [0, side). Spawns OpenMP threads and FFTW
+/// threads; allocates nothing but the sheet's depositor (sheet_resample > 1) and 2 N_g phases.
 template <mesh::mass_assignment A, class Real>
-real_field<Real> density_modes(std::span<const vec3<Real>> positions, double side, const spectrum_options& opt) {
+void density_modes_into(std::span<const vec3<Real>> positions, const spectrum_options& opt, real_field<Real>& first,
+                        real_field<Real>* second, mesh::deposit_workspace& ws, const fft::r2c_plan<Real>& plan) {
   opt.validate();
+  const double side = first.side();
   require(std::isfinite(side) && side > 0.0, "density_modes: side", side, "a positive box side in Mpc/h");
   require(!positions.empty(), "density_modes: number of positions", positions.size(), "at least one particle");
   const std::size_t n = opt.grid_1d;
+  require(first.size_1d() == n && plan.size_1d() == n, "density_modes: mesh size", first.size_1d(),
+          lagframe::detail::concat("spectrum_options.grid_1d = ", n, " for the mesh and the plan"));
+  require(!opt.interlacing || (second != nullptr && second->size_1d() == n && second->side() == side),
+          "density_modes: second mesh", second != nullptr ? second->size_1d() : 0,
+          lagframe::detail::concat("an N_g = ", n, " mesh of the same side with interlacing"));
   const double cells = std::pow(static_cast<double>(n), 3);
   const auto mass = static_cast<Real>(cells / static_cast<double>(positions.size()));
-  const fft::r2c_plan<Real> plan(n, fft::planning::estimate);
-  mesh::deposit_workspace ws;
   std::unique_ptr<source::sheet::depositor<A, Real>> sheet;
   if (opt.sheet_resample > 1) {
     const auto np = static_cast<std::size_t>(std::llround(std::cbrt(static_cast<double>(positions.size()))));
@@ -233,21 +244,19 @@ real_field<Real> density_modes(std::span<const vec3<Real>> positions, double sid
                                                                source::source_options{.resample = opt.sheet_resample});
   }
   const auto deposit = [&](real_field<Real>& grid, const vec3<double>& shift) {
+    grid.fill(Real(0));
     if (sheet) {
       sheet->deposit(positions, mass, grid, shift);
     } else {
       mesh::deposit<A>(positions, mass, grid, ws, shift);
     }
   };
-  real_field<Real> first(n, side);
   deposit(first, {0.0, 0.0, 0.0});
   plan.forward(first);
-  real_field<Real> second;
   const double dx = side / static_cast<double>(n);
   if (opt.interlacing) {
-    second = real_field<Real>(n, side);
-    deposit(second, vec3<double>{0.5 * dx, 0.5 * dx, 0.5 * dx});
-    plan.forward(second);
+    deposit(*second, vec3<double>{0.5 * dx, 0.5 * dx, 0.5 * dx});
+    plan.forward(*second);
   }
   // Per-axis factors: origin phase e^{−ik_iΔ/2} / W_1D, and the interlacing phase e^{+ik_iΔ/2}.
   std::vector<std::complex<double>> factor(n), shift(n);
@@ -262,7 +271,7 @@ real_field<Real> density_modes(std::span<const vec3<Real>> positions, double sid
   if (!std::isfinite(static_cast<double>(total))) {
     throw numerical_error(lagframe::detail::concat("lagframe: density_modes: the density is not finite (total ", total, ")"));
   }
-  const auto* d2 = opt.interlacing ? second.complex_data() : nullptr;
+  const auto* d2 = opt.interlacing ? second->complex_data() : nullptr;
   const std::size_t nz = first.complex_last();
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(n); ++ii) {
@@ -279,6 +288,20 @@ real_field<Real> density_modes(std::span<const vec3<Real>> positions, double sid
     }
   }
   d1[0] = 0;
+}
+
+/// Density-contrast modes of a particle set (see density_modes_into), in meshes of its own.
+/// Allocates one N_g³ mesh (two when interlacing), the deposit's sort buffers and an FFT plan.
+template <mesh::mass_assignment A, class Real>
+real_field<Real> density_modes(std::span<const vec3<Real>> positions, double side, const spectrum_options& opt) {
+  opt.validate();
+  require(std::isfinite(side) && side > 0.0, "density_modes: side", side, "a positive box side in Mpc/h");
+  const fft::r2c_plan<Real> plan(opt.grid_1d, fft::planning::estimate);
+  mesh::deposit_workspace ws;
+  real_field<Real> first(opt.grid_1d, side);
+  real_field<Real> second;
+  if (opt.interlacing) second = real_field<Real>(opt.grid_1d, side);
+  density_modes_into<A>(positions, opt, first, opt.interlacing ? &second : nullptr, ws, plan);
   return first;
 }
 

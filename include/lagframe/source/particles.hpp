@@ -27,6 +27,8 @@ struct particles {
     void deposit(std::span<const vec3<Real>> x, Real mass, real_field<Real>& grid, const vec3<double>& shift) {
       mesh::deposit<Assignment>(x, mass, grid, workspace_, shift);
     }
+    /// The deposit's sort buffers (scratch between deposits; force::particle_mesh lends them).
+    mesh::deposit_workspace& workspace() { return workspace_; }
 
    private:
     mesh::deposit_workspace workspace_;

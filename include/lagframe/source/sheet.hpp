@@ -105,6 +105,9 @@ struct sheet {
       }
     }
 
+    /// The deposit's sort buffers (scratch between deposits; force::particle_mesh lends them).
+    mesh::deposit_workspace& workspace() { return workspace_; }
+
     /// The sheet at q + dΔq for every particle (d in units of the Lagrangian spacing, each
     /// component in [0, 1)), in particle-id order: the band-limited resampling the deposit uses,
     /// for analyses and tests. Valid until the next call.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // analysis::power_spectrum / density_modes / cross_power / transfer: exact binning of known
 // modes, Poisson shot noise (with and without the aliasing correction and interlacing), the
-// amplitude of a deconvolved plane wave, self cross-correlation, option validation.
+// amplitude of a deconvolved plane wave, self cross-correlation, option validation; modes
+// computed in a force's borrowed work meshes equal those of density_modes.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "lagframe/analysis/power_spectrum.hpp"
 #include "lagframe/core/box.hpp"
 #include "lagframe/fft/plan.hpp"
+#include "lagframe/force/particle_mesh.hpp"
 #include "lagframe/mesh/cic.hpp"
 #include "lagframe/mesh/tsc.hpp"
 
@@ -207,4 +209,46 @@ TEST_CASE("transfer function and option validation" * doctest::test_suite("unit.
   CHECK_THROWS_WITH_AS((void)analysis::power_spectrum_of_modes<mesh::cic>(modes, analysis::spectrum_options{.grid_1d = 8, .subtract_shot_noise = true}),
                        doctest::Contains("shot_noise_nbar = 0"), config_error);
   CHECK_THROWS_AS((void)analysis::power_spectrum_of_modes(modes, analysis::spectrum_options{.grid_1d = 16}), config_error);
+}
+
+TEST_CASE_TEMPLATE("density modes in a force's work meshes: the same modes, the same next force" *
+                       doctest::test_suite("unit.analysis"),
+                   A, mesh::cic, mesh::tsc) {
+  // The runner measures P(k) in the force's two meshes between force evaluations: the modes
+  // must be bitwise those of density_modes (whatever the meshes held before), and the force
+  // evaluated afterwards bitwise the one before.
+  const double side = 40.0;
+  const box b{.side_mpc_h = side, .particles_1d = 12};
+  const auto xd = poisson_particles(b.particle_count(), side, 7);
+  std::vector<vec3<float>> x(xd.size());
+  for (std::size_t i = 0; i < x.size(); ++i)
+    for (int d = 0; d < 3; ++d) x[i][d] = static_cast<float>(xd[i][d]);
+  const std::span<const vec3<float>> xs(x);
+  force::particle_mesh<A, float> pm(b, force::pm_options{.grid_1d = 24, .interlace = true});
+  std::vector<vec3<float>> before(x.size()), after(x.size());
+  pm.accelerations(xs, before);
+  for (const bool interlacing : {false, true}) {
+    const analysis::spectrum_options opt{.grid_1d = 24, .interlacing = interlacing};
+    const auto own = analysis::density_modes<A>(xs, side, opt);
+    pm.work_mesh(0).fill(std::nanf(""));
+    pm.work_mesh(1).fill(std::nanf(""));
+    const fft::r2c_plan<float> plan(24, fft::planning::estimate);
+    analysis::density_modes_into<A>(xs, opt, pm.work_mesh(0), &pm.work_mesh(1), pm.deposit_workspace(), plan);
+    const auto& lent = pm.work_mesh(0);
+    bool same = true;
+    for (std::size_t k = 0; k < own.storage().size(); ++k) same = same && own.storage()[k] == lent.storage()[k];
+    CHECK(same);
+    pm.accelerations(xs, after);
+    bool unchanged = true;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      for (int d = 0; d < 3; ++d) unchanged = unchanged && before[i][d] == after[i][d];
+    CHECK(unchanged);
+  }
+  const fft::r2c_plan<float> wrong(16, fft::planning::estimate);
+  CHECK_THROWS_WITH_AS(analysis::density_modes_into<A>(xs, analysis::spectrum_options{.grid_1d = 24}, pm.work_mesh(0), static_cast<real_field<float>*>(nullptr),
+                                                       pm.deposit_workspace(), wrong),
+                       doctest::Contains("mesh size"), config_error);
+  CHECK_THROWS_WITH_AS(analysis::density_modes_into<A>(xs, analysis::spectrum_options{.grid_1d = 24, .interlacing = true},
+                                                       pm.work_mesh(0), static_cast<real_field<float>*>(nullptr), pm.deposit_workspace(), fft::r2c_plan<float>(24)),
+                       doctest::Contains("second mesh"), config_error);
 }
