@@ -85,6 +85,19 @@ std::string memory_summary(const run_context& ctx) {
   return out + "\n";
 }
 
+/// The folder of the plot scripts: installed beside the executable (<prefix>/bin/lagframe-run
+/// finds <prefix>/share/lagframe/scripts; cmake --install puts them there), otherwise the
+/// scripts/ folder of the source tree it was built from.
+fs::path default_scripts_folder() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = (exe.parent_path() / LAGFRAME_RUN_INSTALLED_SCRIPTS).lexically_normal();
+    if (fs::is_regular_file(installed / "plot_power_spectrum.py", ec)) return installed;
+  }
+  return LAGFRAME_SCRIPTS_DIR;
+}
+
 /// An error as one line on stderr.
 void report_error(const std::string& what) {
   std::string line = what;
@@ -159,7 +172,7 @@ int main(int argc, char** argv) {
   bool check_only = false;
   bool print_config = false;
   bool force = false;
-  std::string scripts = LAGFRAME_SCRIPTS_DIR;
+  std::string scripts = default_scripts_folder().string();
   app.add_option("config", config_path, "TOML configuration (lagframe-run --print-config prints every key)");
   app.add_option("--set", overrides, "override a value: section.key=value (TOML syntax; repeatable)");
   app.add_flag("--check", check_only, "check the configuration and the files it names, write nothing, and exit");
@@ -167,7 +180,9 @@ int main(int argc, char** argv) {
   app.add_flag("--force", force,
                "run even when the estimated peak memory exceeds the memory available (MemAvailable in "
                "/proc/meminfo; LAGFRAME_RUN_AVAILABLE_MIB stands in for it)");
-  app.add_option("--scripts", scripts, "folder of plot_power_spectrum.py and plot_slice.py");
+  app.add_option("--scripts", scripts,
+                 "folder of plot_power_spectrum.py and plot_slice.py (default: share/lagframe/scripts beside the "
+                 "installed program, or the source tree's scripts/)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -207,6 +222,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::fputs((format_budget(budget) + fits + "\n").c_str(), stdout);
+  if (config.plots) std::printf("plot scripts: %s\n", scripts.c_str());
   if (check_only) {
     std::printf("lagframe-run: %s is valid\n", config_path.c_str());
     return 0;
@@ -224,6 +240,12 @@ int main(int argc, char** argv) {
     if (config.plots && !ctx.python)
       std::printf("note: /usr/bin/python3 with numpy and matplotlib is not available: no P(k) plots, plain slice "
                   "pictures (apt-get install python3-matplotlib)\n");
+    std::error_code missing;
+    if (ctx.python && !fs::is_regular_file(ctx.scripts / "plot_power_spectrum.py", missing)) {
+      ctx.python = false;
+      std::printf("note: the plot scripts are not in %s: no P(k) plots, plain slice pictures (--scripts names their "
+                  "folder)\n", ctx.scripts.c_str());
+    }
     write_summary(ctx, "running", overrides, 0);
     // The P(k) plan, made once (FFTW_ESTIMATE, as analysis::density_modes makes it).
     if (config.write_power_spectrum)
