@@ -13,7 +13,10 @@
 /// attributes on the root: shell, chi_min, chi_max (Mpc/h), z_min, z_max of the shell, observer
 /// (Mpc/h), box_size (Mpc/h), nside, complete (1 for a finished shell, 0 for the partial state
 /// of a shell saved for a restart), a_front (the scale factor up to which a partial shell holds
-/// its crossings; 0 for a complete one), omega_m, omega_b, omega_k, h, n_s, sigma_8.
+/// its crossings; 0 for a complete one), omega_m, omega_b, omega_k, h, n_s, sigma_8, and what a
+/// reader needs to rebuild the selection (e.g. an unclustered catalogue of the same shell):
+/// particles_1d (0 if not given), footprint (0 full sky, 1 cone), axis, opening_deg (degrees),
+/// particle_fraction (lightcone::kept_particle). lightcone_info(cone, cosmology) fills them all.
 ///
 /// Restarts: save_lightcone_pending writes the shells in progress (complete = 0) at the time of a
 /// restart snapshot; resume_lightcone, given the restart time, marks complete shells done and
@@ -44,7 +47,21 @@ struct lightcone_file_info {
   double box_size = 0;      ///< Mpc/h
   std::int64_t nside = 0;
   cosmology::parameters cosmology{};
+  std::size_t particles_1d = 0;  ///< particles per side of the box (0: not recorded)
+  lightcone::footprint shape = lightcone::footprint::full_sky;
+  vec3<double> axis{0.0, 0.0, 1.0};
+  double opening_deg = 180.0;
+  double particle_fraction = 1.0;
 };
+
+/// Everything a shell file records about `cone` (observer, box, footprint, maps, kept fraction).
+[[nodiscard]] inline lightcone_file_info lightcone_info(const lightcone::lightcone& cone,
+                                                        const cosmology::parameters& cosmology) {
+  const auto& o = cone.options();
+  return {.observer = o.observer, .box_size = cone.domain().side_mpc_h, .nside = o.healpix_nside,
+          .cosmology = cosmology, .particles_1d = cone.domain().particles_1d, .shape = o.shape, .axis = o.axis,
+          .opening_deg = o.opening_deg, .particle_fraction = o.particle_fraction};
+}
 
 /// `<directory>/<base>_<shell, three digits>.hdf5`.
 [[nodiscard]] inline std::filesystem::path lightcone_shell_path(const std::filesystem::path& directory,
@@ -131,6 +148,10 @@ inline void write_lightcone_shell(const std::filesystem::path& path, const light
     write_scalar_attribute<std::uint64_t>(g, path, w, "shell", s.index);
     write_scalar_attribute<double>(g, path, w, "chi_min", s.chi_min);
     write_scalar_attribute<double>(g, path, w, "chi_max", s.chi_max);
+    // The shell's redshift range, from the cosmology's comoving distance (docs/physics.md §16.1).
+    const lightcone::comoving_distance chi(cosmology::background(info.cosmology), 0.01);
+    write_scalar_attribute<double>(g, path, w, "z_min", 1.0 / chi.scale_factor(s.chi_min) - 1.0);
+    write_scalar_attribute<double>(g, path, w, "z_max", 1.0 / chi.scale_factor(s.chi_max) - 1.0);
     write_array_attribute<double, 3>(g, path, w, "observer", {info.observer[0], info.observer[1], info.observer[2]});
     write_scalar_attribute<double>(g, path, w, "box_size", info.box_size);
     write_scalar_attribute<std::uint64_t>(g, path, w, "nside", static_cast<std::uint64_t>(info.nside));
@@ -143,6 +164,11 @@ inline void write_lightcone_shell(const std::filesystem::path& path, const light
     write_scalar_attribute<double>(g, path, w, "h", c.h);
     write_scalar_attribute<double>(g, path, w, "n_s", c.n_s);
     write_scalar_attribute<double>(g, path, w, "sigma_8", c.sigma_8);
+    write_scalar_attribute<std::uint64_t>(g, path, w, "particles_1d", info.particles_1d);
+    write_scalar_attribute<std::int32_t>(g, path, w, "footprint", info.shape == lightcone::footprint::cone ? 1 : 0);
+    write_array_attribute<double, 3>(g, path, w, "axis", {info.axis[0], info.axis[1], info.axis[2]});
+    write_scalar_attribute<double>(g, path, w, "opening_deg", info.opening_deg);
+    write_scalar_attribute<double>(g, path, w, "particle_fraction", info.particle_fraction);
     if (!file.close()) hdf5_fail(path, tmp.string(), "file close");
   });
 }
@@ -181,6 +207,15 @@ struct lightcone_shell_file {
   c.h = read_attribute<double>(g, path, w, "h", 1)[0];
   c.n_s = read_attribute<double>(g, path, w, "n_s", 1)[0];
   c.sigma_8 = read_attribute<double>(g, path, w, "sigma_8", 1)[0];
+  if (has_attribute(g, "particles_1d")) {  // files written before these were recorded lack them
+    out.info.particles_1d = static_cast<std::size_t>(read_attribute<std::uint64_t>(g, path, w, "particles_1d", 1)[0]);
+    out.info.shape = read_attribute<std::int32_t>(g, path, w, "footprint", 1)[0] == 1 ? lightcone::footprint::cone
+                                                                                       : lightcone::footprint::full_sky;
+    const auto axis = read_attribute<double>(g, path, w, "axis", 3);
+    out.info.axis = {axis[0], axis[1], axis[2]};
+    out.info.opening_deg = read_attribute<double>(g, path, w, "opening_deg", 1)[0];
+    out.info.particle_fraction = read_attribute<double>(g, path, w, "particle_fraction", 1)[0];
+  }
   std::size_t n = 0, m = 0;
   const auto id = read_lightcone_dataset<std::uint64_t>(g, path, "id", 1, &n);
   const auto replica = read_lightcone_dataset<std::int32_t>(g, path, "replica", 3, &m);

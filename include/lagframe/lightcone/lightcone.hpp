@@ -21,6 +21,11 @@
 /// Footprint: full sky, or a cone of half-opening angle θ around an axis. Replicas: the box
 /// repeated periodically as far as χ(z_max) needs (each replica's particles keep their id; the
 /// replica index is stored), at most `max_replicas` boxes away from the observer's.
+///
+/// Particles: every particle of the drift, or the drift's `subset` (an sCOLA tile records its
+/// core only), filed under the drift's `ids` (the tile's particles' ids in the full box), so a
+/// tiled run records the same ids as the full-box run (docs/physics.md §16.7). The HEALPix maps
+/// count every crossing; the particle lists keep `particle_fraction` of the particles.
 
 #include <omp.h>
 
@@ -37,6 +42,7 @@
 #include "lagframe/core/error.hpp"
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/cosmology/background.hpp"
+#include "lagframe/lightcone/crossing.hpp"
 #include "lagframe/lightcone/distance.hpp"
 #include "lagframe/lightcone/healpix.hpp"
 #include "lagframe/simulation.hpp"
@@ -57,25 +63,24 @@ struct lightcone_options {
   /// covering the whole range. The first and last are added when missing.
   std::vector<double> shell_edges{};
   std::int64_t healpix_nside = 0;        ///< > 0: HEALPix RING maps of each shell (a power of 2)
+  /// Fraction of the particles whose crossings are kept in the shells' particle lists, in
+  /// (0, 1]: a particle is kept when a hash of its id falls below it (kept_particle), so the
+  /// same particles are kept in every replica, every run and every sCOLA tile. The HEALPix maps
+  /// count every crossing. A full-sky lightcone to z = 0.5 crosses about 10¹⁰ (Mpc/h)³ n̄
+  /// particles: the maps come from all of them, the catalogue from a subsample.
+  double particle_fraction = 1.0;
 };
 
-/// One particle on the lightcone.
-struct crossing {
-  std::uint64_t id = 0;
-  std::array<std::int32_t, 3> replica{0, 0, 0};
-  double a = 0;              ///< scale factor at the crossing
-  vec3<double> position{};   ///< Mpc/h, in the replica's coordinates (x + nL)
-  vec3<double> momentum{};   ///< total p = a³E dx/da in Mpc/h (velocity km/s = 100 p/a)
-};
-
-/// A completed shell: its range and crossings (sorted by id, then replica), and its HEALPix map
-/// (counts per pixel) when asked.
-struct shell {
-  std::size_t index = 0;
-  double chi_min = 0, chi_max = 0;  ///< Mpc/h
-  std::vector<crossing> particles;
-  std::vector<std::uint32_t> healpix_counts;  ///< 12 N_side² pixels, RING order
-};
+/// Whether the crossings of particle `id` are kept at `fraction` (splitmix64 of the id against
+/// fraction·2⁶⁴; every particle at fraction = 1).
+[[nodiscard]] inline bool kept_particle(std::uint64_t id, double fraction) {
+  if (fraction >= 1.0) return true;
+  std::uint64_t z = id + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53 < fraction;
+}
 
 class lightcone {
  public:
@@ -117,11 +122,16 @@ class lightcone {
           const std::array<int, 3> n{i, j, k};
           const auto [dmin, dmax] = box_distance_range(n);
           if (dmax < chi_min_ || dmin > chi_max_) continue;
+          if (!meets_footprint(n)) continue;
           replicas_.push_back({n, dmin, dmax});
         }
   }
 
   [[nodiscard]] const comoving_distance& distance() const { return distance_; }
+  [[nodiscard]] const lightcone_options& options() const { return opt_; }
+  [[nodiscard]] const box& domain() const { return box_; }
+  /// The shell edges in Mpc/h (shell s is [edges[s], edges[s + 1])).
+  [[nodiscard]] const std::vector<double>& shell_edges() const { return edges_; }
   [[nodiscard]] std::size_t shell_count() const { return shells_.size(); }
   [[nodiscard]] double chi_min() const { return chi_min_; }
   [[nodiscard]] double chi_max() const { return chi_max_; }
@@ -154,20 +164,25 @@ class lightcone {
     return out;
   }
 
-  /// Adds the crossings of a shell saved by an earlier run up to the current time (a restart).
-  void restore(shell&& saved) {
-    const std::size_t s = saved.index;
-    require(s < shells_.size(), "lightcone restored shell", s, lagframe::detail::concat("an index below ", shells_.size()));
-    require(std::abs(saved.chi_min - shells_[s].chi_min) < 1e-6 && std::abs(saved.chi_max - shells_[s].chi_max) < 1e-6,
-            "lightcone restored shell range", saved.chi_min,
+  /// Adds the crossings and map counts of a shell recorded elsewhere to shell `part.index`: the
+  /// share of one sCOLA tile (scola::tiled_run::assemble_lightcone), or the crossings saved by an
+  /// earlier run up to the current time (a restart, restore()). The shell must not be complete.
+  void merge(shell&& part) {
+    const std::size_t s = part.index;
+    require(s < shells_.size(), "lightcone merged shell", s, lagframe::detail::concat("an index below ", shells_.size()));
+    require(std::abs(part.chi_min - shells_[s].chi_min) < 1e-6 && std::abs(part.chi_max - shells_[s].chi_max) < 1e-6,
+            "lightcone merged shell range", part.chi_min,
             lagframe::detail::concat("the range of shell ", s, ": [", shells_[s].chi_min, ", ", shells_[s].chi_max,
                                      "] Mpc/h (was the configuration changed?)"));
-    require(!done_[s], "lightcone restored shell", s, "a shell not yet complete");
-    require(saved.healpix_counts.size() == shells_[s].healpix_counts.size(), "lightcone restored shell nside",
-            saved.healpix_counts.size(), lagframe::detail::concat(shells_[s].healpix_counts.size(), " pixels"));
-    for (std::size_t k = 0; k < saved.healpix_counts.size(); ++k) shells_[s].healpix_counts[k] += saved.healpix_counts[k];
-    for (auto& c : saved.particles) shells_[s].particles.push_back(std::move(c));
+    require(!done_[s], "lightcone merged shell", s, "a shell not yet complete");
+    require(part.healpix_counts.size() == shells_[s].healpix_counts.size(), "lightcone merged shell nside",
+            part.healpix_counts.size(), lagframe::detail::concat(shells_[s].healpix_counts.size(), " pixels"));
+    for (std::size_t k = 0; k < part.healpix_counts.size(); ++k) shells_[s].healpix_counts[k] += part.healpix_counts[k];
+    for (auto& c : part.particles) shells_[s].particles.push_back(std::move(c));
   }
+
+  /// Adds the crossings of a shell saved by an earlier run up to the current time (a restart).
+  void restore(shell&& saved) { merge(std::move(saved)); }
 
   /// The drift observer (simulation::set_drift_observer(std::ref(lightcone)) or a lambda).
   template <class Real>
@@ -178,25 +193,30 @@ class lightcone {
       flush(chi1);
       return;
     }
-    const std::size_t np = v.x0.size();
+    // The particles to look at: all, or the drift's subset (an sCOLA tile's core).
+    const bool all = v.subset.empty();
+    const std::size_t np = all ? v.x0.size() : v.subset.size();
+    const bool maps = opt_.healpix_nside > 0;
     const double side = box_.side_mpc_h;
     // 𝒟(a0, a) tabulated once per drift (cubic interpolation on 257 points: 1e-12 relative).
     table_a0_ = v.a0;
     table_step_ = (v.a1 - v.a0) / static_cast<double>(table_points - 1);
     for (std::size_t k = 0; k < table_points; ++k) table_[k] = v.drift_factor(v.a0 + table_step_ * static_cast<double>(k));
     // Replicas that can hold a crossing in this drift (the front sweeps [χ1, χ0]; particles move
-    // less than a few Mpc/h per step: 20 Mpc/h of margin).
-    const double margin = 20.0;
+    // less than a few Mpc/h per step: replica_margin).
     std::vector<std::size_t> active;
     for (std::size_t r = 0; r < replicas_.size(); ++r)
-      if (replicas_[r].dmax + margin >= chi1 && replicas_[r].dmin - margin <= chi0) active.push_back(r);
+      if (replicas_[r].dmax + replica_margin >= chi1 && replicas_[r].dmin - replica_margin <= chi0) active.push_back(r);
     const int threads = omp_get_max_threads();
     std::vector<std::vector<crossing>> found(static_cast<std::size_t>(threads));
 #pragma omp parallel
     {
       auto& mine = found[static_cast<std::size_t>(omp_get_thread_num())];
 #pragma omp for schedule(static)
-      for (std::size_t i = 0; i < np; ++i) {
+      for (std::size_t m = 0; m < np; ++m) {
+        const std::size_t i = all ? m : v.subset[m];
+        const std::uint64_t id = v.ids.empty() ? i : v.ids[i];
+        if (!maps && !kept_particle(id, opt_.particle_fraction)) continue;  // neither kept nor counted
         double x0[3], x1[3];
         for (int d = 0; d < 3; ++d) {
           x0[d] = static_cast<double>(v.x0[i][d]);
@@ -216,7 +236,7 @@ class lightcone {
           }
           const double f0 = chi0 - std::sqrt(r0), f1 = chi1 - std::sqrt(r1);
           if (!(f0 > 0.0 && f1 <= 0.0)) continue;
-          crossing c = solve(v, i, n, x0, f0, f1);
+          crossing c = solve(v, i, id, n, x0, f0, f1);
           if (c.a == 0.0) continue;
           mine.push_back(c);
         }
@@ -252,8 +272,30 @@ class lightcone {
     const double norm = std::sqrt(opt_.axis[0] * opt_.axis[0] + opt_.axis[1] * opt_.axis[1] + opt_.axis[2] * opt_.axis[2]);
     require(std::isfinite(norm) && norm > 0.0, "lightcone axis", norm, "a non-zero direction");
     require(opt_.max_replicas >= 0, "lightcone max_replicas", opt_.max_replicas, "a number >= 0");
+    require(std::isfinite(opt_.particle_fraction) && opt_.particle_fraction > 0.0 && opt_.particle_fraction <= 1.0,
+            "lightcone particle_fraction", opt_.particle_fraction, "a fraction in (0, 1]");
     require(opt_.healpix_nside >= 0 && (opt_.healpix_nside & (opt_.healpix_nside - 1)) == 0, "lightcone healpix_nside",
             opt_.healpix_nside, "0 (no maps) or a power of 2");
+  }
+
+  /// Whether replica n can hold a crossing inside a cone footprint: its box grown by the margin
+  /// particles may move beyond it within a drift (replica_margin), tested through its bounding
+  /// sphere (angle to the axis minus the sphere's angular radius at most θ). Always true for
+  /// the full sky.
+  [[nodiscard]] bool meets_footprint(const std::array<int, 3>& n) const {
+    if (opt_.shape == footprint::full_sky || opt_.opening_deg >= 180.0) return true;
+    const double side = box_.side_mpc_h;
+    const double radius = 0.5 * std::sqrt(3.0) * side + replica_margin;
+    double c2 = 0, along = 0;
+    for (int d = 0; d < 3; ++d) {
+      const double c = side * (n[d] + 0.5) - opt_.observer[d];
+      c2 += c * c;
+      along += c * axis_[d];
+    }
+    const double c = std::sqrt(c2);
+    if (c <= radius) return true;
+    const double angle = std::acos(std::clamp(along / c, -1.0, 1.0));
+    return angle - std::asin(radius / c) <= opt_.opening_deg * std::numbers::pi / 180.0;
   }
 
   /// Distance range from the observer to the replica n of the box.
@@ -273,8 +315,8 @@ class lightcone {
   /// The crossing of particle i in replica n during the drift (Brent's method on f(a) =
   /// χ(a) − |x(a) + nL − o|); a = 0 when it falls outside the footprint or the recorded range.
   template <class Real>
-  crossing solve(const drift_view<Real>& v, std::size_t i, const std::array<int, 3>& n, const double (&x0)[3],
-                 double f0, double f1) const {
+  crossing solve(const drift_view<Real>& v, std::size_t i, std::uint64_t id, const std::array<int, 3>& n,
+                 const double (&x0)[3], double f0, double f1) const {
     const double side = box_.side_mpc_h;
     // x(a) = x0 + 𝒟(a0, a) π + Δx_frame(a0 → a), in replica n.
     const auto position = [&](double a) {
@@ -350,8 +392,12 @@ class lightcone {
     const double r = std::sqrt(r2);
     if (r < chi_min_ || r >= chi_max_) return c;
     if (opt_.shape == footprint::cone && along < cos_opening_ * r) return c;
-    c.id = i;
-    c.replica = {n[0], n[1], n[2]};
+    // The replica is the image of the particle's own worldline: x + nL − q with q its Lagrangian
+    // position is its (continuous) displacement, so n = round((x + nL − q)/L) labels the image
+    // whatever drift wrapped x into the box (docs/physics.md §16.3); displacements stay below L/2.
+    const auto q = box_.lagrangian_position<double>(id);
+    c.id = id;
+    for (int d = 0; d < 3; ++d) c.replica[d] = static_cast<std::int32_t>(std::lround((p[d] - q[d]) / side));
     c.a = b;
     c.position = p;
     c.momentum = v.momentum(i, b);
@@ -386,13 +432,7 @@ class lightcone {
                                           c.position[1] - opt_.observer[1], c.position[2] - opt_.observer[2]);
       ++shells_[s].healpix_counts[static_cast<std::size_t>(pix)];
     }
-    shells_[s].particles.push_back(std::move(c));
-  }
-
-  static void sort_crossings(std::vector<crossing>& v) {
-    std::sort(v.begin(), v.end(), [](const crossing& x, const crossing& y) {
-      return x.id != y.id ? x.id < y.id : x.replica < y.replica;
-    });
+    if (kept_particle(c.id, opt_.particle_fraction)) shells_[s].particles.push_back(std::move(c));
   }
 
   /// Whether the front (at a_front_) has reached the outer edge of shell s.
@@ -429,6 +469,9 @@ class lightcone {
   std::vector<replica> replicas_;
   std::function<void(shell&&)> on_complete_;
   static constexpr std::size_t table_points = 257;
+  /// How far beyond its replica's box a particle may be while a drift moves it (Mpc/h): the box
+  /// holds x0, and a particle moves a few Mpc/h per step at most (docs/physics.md §16.2).
+  static constexpr double replica_margin = 20.0;
   double table_[table_points] = {};
   double table_a0_ = 0, table_step_ = 1;
 };

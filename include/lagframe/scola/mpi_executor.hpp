@@ -4,8 +4,8 @@
 /// \file mpi_executor.hpp
 /// Tiles of a tiled_run handed to MPI ranks (needs <mpi.h>: link MPI::MPI_CXX). Every rank
 /// builds the same tiled_run (the full-box LPT fields are cheap next to the tiles and are made
-/// redundantly on each rank), lists the tiles whose files do not verify, and takes every
-/// size-th of them starting at its rank. There is no communication during the evolution:
+/// redundantly on each rank), lists the tiles whose files do not verify, longest first
+/// (tiled_run::tile_cost), and takes every size-th of them starting at its rank. There is no communication during the evolution:
 /// two barriers only, one so that all ranks list the same pending tiles, one at the end so
 /// that rank 0 may assemble. Tile files are bit-identical to the other executors'.
 
@@ -38,14 +38,14 @@ run_report run_mpi(const Run& run, MPI_Comm comm = MPI_COMM_WORLD) {
   std::exception_ptr failure;
   for (std::size_t i = static_cast<std::size_t>(rank); i < pending.size(); i += static_cast<std::size_t>(size)) {
     try {
-      report.outside_events += run.run_tile(pending[i]);
-      report.ran.push_back(pending[i]);
+      detail::record(report, pending[i], run.run_tile(pending[i]));
     } catch (...) {
       failure = std::current_exception();
       break;
     }
   }
   MPI_Barrier(comm);
+  detail::finish(report);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (failure) std::rethrow_exception(failure);
   return report;

@@ -13,9 +13,14 @@
 /// (tiling_options::shell_mpc_h), get no residual kick (π unchanged):
 /// they follow the frame, which carries the full-box LPT motion
 /// (docs/physics.md §11.2). They are counted (outside_events()).
+///
+/// A drift observer (set_drift_observer) sees every drift of the tile's core particles, filed
+/// under their ids in the full box (drift_view::subset and ids): the lightcone of an sCOLA run
+/// is recorded tile by tile (docs/physics.md §16.7).
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <utility>
@@ -31,6 +36,7 @@
 #include "lagframe/ic/lpt.hpp"
 #include "lagframe/scola/far_field.hpp"
 #include "lagframe/scola/tiling.hpp"
+#include "lagframe/simulation.hpp"
 
 namespace lagframe::scola {
 
@@ -45,7 +51,7 @@ class tile_system {
               const cosmology::growth& g, const ic::lpt_fields<Real>& full, const far_field<Real>& far,
               boundary_potential boundary, force::dirichlet_pm_options dirichlet, double a0,
               bool follow_bulk_flow = true, const boundary_callback* custom_boundary = nullptr)
-      : cosmo_(cosmo), growth_(&g), origin_(tiles.mesh(t).origin),
+      : cosmo_(cosmo), box_(tiles.domain()), growth_(&g), origin_(tiles.mesh(t).origin),
         force_(tiles.mesh(t), dirichlet),
         boundary_(far, tiles.mesh(t).origin, tiles.mesh(t).cells, tiles.mesh(t).spacing, boundary, custom_boundary) {
     tiles.particles(t, ids_, core_);
@@ -127,9 +133,33 @@ class tile_system {
       if (frozen(i)) pi_[i] = saved_[s++];  // outside the mesh or LPT shell: zero residual kick
   }
   void drift(double a0, double a1, double ac, double factor) {
+    if (observer_) x_before_.assign(x_.begin(), x_.end());
     frame_->drift(std::span<vec3<Real>>(x_), std::span<const vec3<Real>>(pi_),
                   frame::drift_interval{a0, a1, ac, factor});
     force_node_ = no_force;
+    if (observer_) notify_drift(a0, a1, ac);
+  }
+
+  /// The stepper's drift factor 𝒟(a0, a) with the momentum at ac (the tile does not know the
+  /// stepper: tiled_run passes its factors).
+  using drift_factor_function = std::function<double(double a0, double a, double ac)>;
+
+  /// Drift observer called after every drift with the core particles (drift_view::subset), their
+  /// ids in the full box (drift_view::ids) and the trajectory in between, as
+  /// simulation::set_drift_observer does for the whole box. Needs a frame that reports its
+  /// per-particle displacement and momentum (inertial, lpt<1>, lpt<2>).
+  void set_drift_observer(std::function<void(const drift_view<Real>&)> observer, drift_factor_function factor) {
+    static_assert(requires(const Frame& f, std::size_t i, double a) {
+      f.frame_displacement(i, a, a);
+      f.frame_momentum(i, a);
+    }, "lagframe::scola::tile_system::set_drift_observer: the frame must report its per-particle displacement and "
+       "momentum (frame::inertial, frame::lpt<1>, frame::lpt<2>)");
+    require(static_cast<bool>(factor), "tile_system drift observer", "no drift factor", "the stepper's drift factor");
+    observer_ = std::move(observer);
+    drift_factor_ = std::move(factor);
+    core_list_.clear();
+    for (std::size_t i = 0; i < core_.size(); ++i)
+      if (core_[i] == tiling::core_particle) core_list_.push_back(i);
   }
 
   // ---- results ------------------------------------------------------------------------------
@@ -161,7 +191,32 @@ class tile_system {
  private:
   static constexpr std::size_t no_force = static_cast<std::size_t>(-1);
 
+  void notify_drift(double a0, double a1, double ac) {
+    if constexpr (requires(const Frame& f, std::size_t i, double a) {
+                    f.frame_displacement(i, a, a);
+                    f.frame_momentum(i, a);
+                  }) {
+      drift_view<Real> view;
+      view.a0 = a0;
+      view.a1 = a1;
+      view.ac = ac;
+      view.x0 = x_before_;
+      view.x1 = x_;
+      view.pi = pi_;
+      view.domain = &box_;
+      view.subset = core_list_;
+      view.ids = ids_;
+      const Frame* frame = frame_.get();
+      const drift_factor_function* factor = &drift_factor_;
+      view.drift_factor = [factor, a0, ac](double a) { return a == a0 ? 0.0 : (*factor)(a0, a, ac); };
+      view.frame_displacement = [frame, a0](std::size_t i, double a) { return frame->frame_displacement(i, a0, a); };
+      view.frame_momentum = [frame](std::size_t i, double a) { return frame->frame_momentum(i, a); };
+      observer_(view);
+    }
+  }
+
   cosmology::parameters cosmo_;
+  box box_;
   const cosmology::growth* growth_;
   std::array<double, 3> origin_{}, bulk1_{}, bulk2_{};
   force::dirichlet_pm<Assignment, Real> force_;
@@ -173,6 +228,10 @@ class tile_system {
   std::size_t force_node_ = no_force;
   std::size_t force_evaluations_ = 0;
   std::size_t outside_events_ = 0;
+  std::function<void(const drift_view<Real>&)> observer_;
+  drift_factor_function drift_factor_;
+  std::vector<std::size_t> core_list_;
+  std::vector<vec3<Real>> x_before_;
 };
 
 }  // namespace lagframe::scola

@@ -116,6 +116,13 @@ class tiling {
     return {t / (n * n), (t / n) % n, t % n};
   }
 
+  /// The tile whose core holds particle `id` (every particle is in exactly one core).
+  [[nodiscard]] std::size_t core_tile(std::size_t id) const {
+    const auto idx = box_.lagrangian_index(id);
+    const auto n = options_.tiles_per_side;
+    return ((idx[0] / core_) * n + idx[1] / core_) * n + idx[2] / core_;
+  }
+
   /// What a tile particle is: evolved buffer, evolved core (kept), or LPT-only shell.
   static constexpr std::uint8_t buffer_particle = 0, core_particle = 1, shell_particle = 2;
 

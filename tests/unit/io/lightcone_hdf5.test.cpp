@@ -32,7 +32,9 @@ TEST_CASE("lightcone shell files: round trip and atomic writes" * doctest::test_
     c.momentum = {3.0, -2.0 * static_cast<double>(i), 0.5};
     s.particles.push_back(c);
   }
-  const io::lightcone_file_info info{.observer = {1.0, 2.0, 3.0}, .box_size = 250.0, .nside = 1, .cosmology = {}};
+  const io::lightcone_file_info info{.observer = {1.0, 2.0, 3.0}, .box_size = 250.0, .nside = 1, .cosmology = {},
+                                     .particles_1d = 12, .shape = lightcone::footprint::cone, .axis = {0.0, 1.0, 0.0},
+                                     .opening_deg = 30.0, .particle_fraction = 0.5};
   const auto path = io::lightcone_shell_path(dir.path, "lightcone", 4);
   CHECK(path.filename() == "lightcone_004.hdf5");
   io::write_lightcone_shell(path, s, info);
@@ -47,6 +49,11 @@ TEST_CASE("lightcone shell files: round trip and atomic writes" * doctest::test_
   CHECK(back.info.nside == 1);
   CHECK(back.info.observer[2] == 3.0);
   CHECK(back.info.cosmology.omega_m == cosmology::parameters{}.omega_m);
+  CHECK(back.info.particles_1d == 12);
+  CHECK(back.info.shape == lightcone::footprint::cone);
+  CHECK(back.info.axis[1] == 1.0);
+  CHECK(back.info.opening_deg == 30.0);
+  CHECK(back.info.particle_fraction == 0.5);
   REQUIRE(back.shell.particles.size() == 6);
   for (std::size_t i = 0; i < 6; ++i) {
     const auto &x = s.particles[i], &y = back.shell.particles[i];

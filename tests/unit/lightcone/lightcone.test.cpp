@@ -133,14 +133,21 @@ TEST_CASE("crossings of straight drifts at the analytic time" * doctest::test_su
   REQUIRE(got.size() == 8);
   for (const auto& c : got) {
     // The analytic crossing: bisection to 1e-15 on χ(a) = |x0 + 𝒟(a0, a) π − o| (its own
-    // quadrature for 𝒟), in the replica the crossing was found in.
+    // quadrature for 𝒟), in the box image the crossing was found in (the stored replica labels
+    // the image of the particle's Lagrangian position: these particles are not near theirs).
     const auto& x0 = sd.x0[c.id];
     const auto& pi = sd.pi[c.id];
+    const auto q = b.lagrangian_position<double>(c.id);
+    int image[3];
+    for (int d = 0; d < 3; ++d) {
+      image[d] = static_cast<int>(std::lround((c.position[d] - x0[d]) / 500.0));
+      CHECK(c.replica[d] == std::lround((c.position[d] - q[d]) / 500.0));
+    }
     const auto r_at = [&](double a) {
       const double f = stepper::factors::quinn{}.drift(g, a0, a, a);
       double r2 = 0;
       for (int d = 0; d < 3; ++d) {
-        const double x = x0[d] + f * pi[d] + 500.0 * c.replica[d] - 250.0;
+        const double x = x0[d] + f * pi[d] + 500.0 * image[d] - 250.0;
         r2 += x * x;
       }
       return std::sqrt(r2);
@@ -153,7 +160,7 @@ TEST_CASE("crossings of straight drifts at the analytic time" * doctest::test_su
     CHECK(c.a == doctest::Approx(lo).epsilon(1e-8));
     const double f = stepper::factors::quinn{}.drift(g, a0, lo, lo);
     for (int d = 0; d < 3; ++d)
-      CHECK(std::abs(c.position[d] - (x0[d] + f * pi[d] + 500.0 * c.replica[d])) < 1e-5 * 500.0 / 64.0);
+      CHECK(std::abs(c.position[d] - (x0[d] + f * pi[d] + 500.0 * image[d])) < 1e-5 * 500.0 / 64.0);
   }
 }
 
@@ -212,6 +219,76 @@ TEST_CASE("an unperturbed lattice: every point of every replica in the shell, on
   CHECK(by_threads[2] == by_threads[1]);
 }
 
+TEST_CASE("a kept fraction of the particles, maps from all; shells merged from parts" * doctest::test_suite("unit.lightcone")) {
+  const cosmology::parameters cosmo{};
+  const box b{.side_mpc_h = 100.0, .particles_1d = 10};
+  using sim_t = simulation<frame::inertial<double>, force::particle_mesh<mesh::cic, double>, stepper::kick_drift_kick<>>;
+  const auto record = [&](double fraction) {
+    sim_t sim{cosmo, b, force::pm_options{.grid_1d = 20}, stepper::kdk_options{.grid = stepper::time_grid::linear(0.5, 1.0, 25)}};
+    ic::lpt_fields<double> still;
+    still.grid = b;
+    still.order = 1;
+    still.psi1.assign(b.particle_count(), vec3<double>{0, 0, 0});
+    sim.set_initial_conditions(still);
+    lightcone::lightcone cone(cosmo, b, {.observer = {37.0, 51.5, 12.25}, .z_max = 0.08, .shell_edges = {120.0},
+                                         .healpix_nside = 4, .particle_fraction = fraction});
+    std::vector<lightcone::shell> shells;
+    cone.set_shell_callback([&](lightcone::shell&& s) { shells.push_back(std::move(s)); });
+    sim.set_drift_observer([&](const drift_view<double>& v) { cone(v); });
+    sim.run_until(1.0);
+    cone.finish();
+    return shells;
+  };
+  const auto all = record(1.0), some = record(0.25);
+  REQUIRE(all.size() == 2);
+  REQUIRE(some.size() == 2);
+  std::size_t total = 0, kept = 0;
+  for (std::size_t s = 0; s < 2; ++s) {
+    CHECK(some[s].healpix_counts == all[s].healpix_counts);  // the maps count every crossing
+    std::vector<lightcone::crossing> expect;
+    for (const auto& c : all[s].particles)
+      if (lightcone::kept_particle(c.id, 0.25)) expect.push_back(c);
+    REQUIRE(some[s].particles.size() == expect.size());
+    for (std::size_t k = 0; k < expect.size(); ++k) {
+      CHECK(some[s].particles[k].id == expect[k].id);
+      CHECK(some[s].particles[k].replica == expect[k].replica);
+      CHECK(some[s].particles[k].a == expect[k].a);
+    }
+    total += all[s].particles.size();
+    kept += expect.size();
+  }
+  // The hash keeps a quarter of the particles (binomial: within 5 sigma).
+  const double f = static_cast<double>(kept) / static_cast<double>(total);
+  MESSAGE("kept " << kept << " of " << total << " crossings");
+  CHECK(std::abs(f - 0.25) < 5.0 * std::sqrt(0.25 * 0.75 / static_cast<double>(total)) + 0.02);
+
+  // Two halves of each shell (by id parity, maps split pixel by pixel) merged into a fresh
+  // lightcone give the shells back, sorted.
+  lightcone::lightcone merged(cosmo, b, {.observer = {37.0, 51.5, 12.25}, .z_max = 0.08, .shell_edges = {120.0},
+                                         .healpix_nside = 4});
+  std::vector<lightcone::shell> back;
+  merged.set_shell_callback([&](lightcone::shell&& s) { back.push_back(std::move(s)); });
+  for (const auto& s : all)
+    for (int parity = 1; parity >= 0; --parity) {
+      lightcone::shell part{s.index, s.chi_min, s.chi_max, {}, std::vector<std::uint32_t>(s.healpix_counts.size(), 0)};
+      for (const auto& c : s.particles)
+        if (static_cast<int>(c.id % 2) == parity) part.particles.push_back(c);
+      for (std::size_t k = parity; k < s.healpix_counts.size(); k += 2) part.healpix_counts[k] = s.healpix_counts[k];
+      merged.merge(std::move(part));
+    }
+  merged.finish();
+  REQUIRE(back.size() == 2);
+  for (const auto& s : all) {  // the run completed the outer shell first; finish() goes in order
+    const auto& m = back[s.index];
+    CHECK(m.index == s.index);
+    CHECK(m.healpix_counts == s.healpix_counts);
+    REQUIRE(m.particles.size() == s.particles.size());
+    for (std::size_t k = 0; k < m.particles.size(); ++k) CHECK(m.particles[k].id == s.particles[k].id);
+  }
+  lightcone::shell wrong{0, 0.0, 50.0, {}, {}};
+  CHECK_THROWS_WITH_AS(merged.merge(std::move(wrong)), doctest::Contains("range"), config_error);
+}
+
 TEST_CASE("lightcone options: impossible values are refused" * doctest::test_suite("unit.lightcone")) {
   const cosmology::parameters cosmo{};
   const box b{.side_mpc_h = 100.0, .particles_1d = 4};
@@ -226,4 +303,6 @@ TEST_CASE("lightcone options: impossible values are refused" * doctest::test_sui
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.z_max = 0.1, .shell_edges = {100.0, 50.0}}), doctest::Contains("shell_edges"),
                        config_error);
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.healpix_nside = 3}), doctest::Contains("healpix_nside"), config_error);
+  CHECK_THROWS_WITH_AS(lc(cosmo, b, {.particle_fraction = 0.0}), doctest::Contains("particle_fraction"), config_error);
+  CHECK_THROWS_WITH_AS(lc(cosmo, b, {.particle_fraction = 1.5}), doctest::Contains("particle_fraction"), config_error);
 }

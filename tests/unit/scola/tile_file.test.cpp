@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Tile files (scola/tile_file.hpp): round trip, and every way a file can be wrong is detected.
+// Tile files (scola/tile_file.hpp): round trip (particles, lightcone crossings and sparse maps),
+// and every way a file can be wrong is detected.
 
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "lagframe/lightcone/crossing.hpp"
 #include "lagframe/scola/tile_file.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -23,6 +25,25 @@ scola::tile_output<float> sample() {
     t.positions.push_back({float(i), 0.5f, -1.0f});
     t.momenta.push_back({0.25f, float(i) * 2, 3.0f});
   }
+  t.steps = 7;
+  lightcone::shell sh;
+  sh.index = 3;
+  sh.chi_min = 100.5;
+  sh.chi_max = 175.25;
+  sh.healpix_counts.assign(48, 0);
+  sh.healpix_counts[5] = 2;
+  sh.healpix_counts[47] = 1;
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    lightcone::crossing c;
+    c.id = 13 + 10 * i;
+    c.replica = {-1, static_cast<std::int32_t>(i), 2};
+    c.a = 0.9 + 1e-3 * static_cast<double>(i);
+    c.position = {120.0 + 0.1 * static_cast<double>(i), -3.0, 1e-9};
+    c.momentum = {-4.0, 5.5, 1.0 / 3.0};
+    sh.particles.push_back(c);
+  }
+  t.shells.push_back(sh);
+  t.shells.push_back(lightcone::shell{4, 175.25, 200.0, {}, std::vector<std::uint32_t>(48, 0)});
   return t;
 }
 }  // namespace
@@ -38,6 +59,23 @@ TEST_CASE("tile file round trip and verification") {
   CHECK(back.ids == t.ids);
   CHECK(back.positions == t.positions);
   CHECK(back.momenta == t.momenta);
+  CHECK(back.steps == 7);
+  REQUIRE(back.shells.size() == 2);
+  for (std::size_t s = 0; s < 2; ++s) {
+    const auto &x = t.shells[s], &y = back.shells[s];
+    CHECK(y.index == x.index);
+    CHECK(y.chi_min == x.chi_min);
+    CHECK(y.chi_max == x.chi_max);
+    CHECK(y.healpix_counts == x.healpix_counts);
+    REQUIRE(y.particles.size() == x.particles.size());
+    for (std::size_t k = 0; k < x.particles.size(); ++k) {  // bit for bit (doubles on disk)
+      CHECK(y.particles[k].id == x.particles[k].id);
+      CHECK(y.particles[k].replica == x.particles[k].replica);
+      CHECK(y.particles[k].a == x.particles[k].a);
+      CHECK(y.particles[k].position == x.particles[k].position);
+      CHECK(y.particles[k].momentum == x.particles[k].momentum);
+    }
+  }
   CHECK(scola::tile_file_is_valid<float>(path, 0x1234, 2, 8));
 
   SUBCASE("another run, tile or precision is refused") {
