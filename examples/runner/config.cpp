@@ -640,8 +640,17 @@ void read_force(reader& r, run_config& c) {
   c.pm.interlace = r.boolean("force.interlace");
   c.pm.planning = r.choice("force.planning", plannings);
   if (c.pm.planning == lf::fft::planning::measure) {
-    if (r.given("force.wisdom_file")) c.wisdom_file = r.path("force.wisdom_file");
-    else r.spec("force.wisdom_file");
+    // The measured plans are kept (and reused by the next run) beside the configuration by
+    // default; a folder that cannot be written to only loses the wisdom (with a note).
+    if (r.given("force.wisdom_file")) {
+      c.wisdom_file = r.path("force.wisdom_file");
+    } else if (::access(c.config_file.parent_path().c_str(), W_OK) == 0) {
+      c.wisdom_file = r.path("force.wisdom_file", c.config_file.parent_path() / "fftw_wisdom");
+    } else {
+      r.spec("force.wisdom_file");
+      std::printf("lagframe-run: note: %s is not writable: the FFTW wisdom of planning = \"measure\" is not kept "
+                  "(force.wisdom_file names a file to keep it in)\n", c.config_file.parent_path().c_str());
+    }
   } else {
     r.unused("force.wisdom_file", "with force.planning = \"estimate\"", "wisdom is kept only for planning = \"measure\"");
   }

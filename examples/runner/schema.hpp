@@ -152,7 +152,7 @@ inline const std::vector<key_spec>& schema() {
       {"force", "deconvolve", T::boolean, P::computed, "false", "divide by the squared assignment window; default false with pm, true with p3m"},
       {"force", "interlace", T::boolean, P::fixed, "false", "two meshes offset by half a cell: odd aliasing images cancel (twice the work)"},
       {"force", "planning", T::choice, P::fixed, "\"estimate\"", "FFTW planning effort (measure: slower start; keep a wisdom_file)", choices_of(plannings), {}, false, false},
-      {"force", "wisdom_file", T::path, P::optional, "\"fftw_wisdom\"", "planning = \"measure\": FFTW wisdom kept in <wisdom_file>.f and .d", {}, {}, false, false},
+      {"force", "wisdom_file", T::path, P::computed, "\"fftw_wisdom\"", "planning = \"measure\": FFTW wisdom kept in <wisdom_file>.f and .d; default fftw_wisdom beside the configuration file", {}, {}, false, false},
       {"force", "split_cells", T::number, P::fixed, "1.25", "type = \"p3m\": Gaussian force split r_s in mesh cells", {}, positive(), true},
       {"force", "cutoff_split", T::number, P::fixed, "5.0", "type = \"p3m\": pair-force cut-off r_cut / r_s", {}, closed(2.0, 10.0), true},
       {"force", "softening_spacing", T::number, P::fixed, "0.03333333333333333", "type = \"p3m\": Plummer-equivalent softening / mean particle spacing", {}, non_negative(), true},
