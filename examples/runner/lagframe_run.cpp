@@ -63,13 +63,19 @@ std::string memory_summary(const run_context& ctx) {
   char line[256];
   const auto& m = ctx.memory;
   const auto& b = ctx.budget;
+  const std::string when = m.peak_before_run() ? std::string("reached while the configuration's files were read")
+                                                : std::string("reached during ") +
+                                                      run_phase_names[static_cast<std::size_t>(m.peak_phase())];
   std::snprintf(line, sizeof line,
-                "# peak memory: %.0f MiB measured (VmHWM, reached during %s), %.0f MiB estimated (during %s), "
+                "# peak memory: %.0f MiB measured (VmHWM, %s), %.0f MiB estimated (during %s), "
                 "%.0f B per particle measured\n",
-                static_cast<double>(m.peak()) / mib, run_phase_names[static_cast<std::size_t>(m.peak_phase())],
-                b.peak() / mib, run_phase_names[static_cast<std::size_t>(b.peak_phase())],
+                static_cast<double>(m.peak()) / mib, when.c_str(), b.peak() / mib,
+                run_phase_names[static_cast<std::size_t>(b.peak_phase())],
                 b.particles > 0 ? static_cast<double>(m.peak()) / static_cast<double>(b.particles) : 0.0);
   std::string out = line;
+  std::snprintf(line, sizeof line, "# memory before the run (the program, reading the configuration's files): %.0f MiB\n",
+                static_cast<double>(m.start_peak()) / mib);
+  out += line;
   out += "# memory by phase [MiB], estimated / measured peak while it ran (-: no rise):";
   for (std::size_t p = 0; p < run_phase_count; ++p) {
     const std::size_t measured = m.phase_peak(static_cast<run_phase>(p));
@@ -261,10 +267,11 @@ int main(int argc, char** argv) {
     const double total = seconds_since(t0);
     ctx.memory.finish();
     write_summary(ctx, "complete", overrides, total);
-    std::printf("done in %.1f s (peak memory %.0f MiB measured during %s, %.0f MiB estimated); summary in %s\n", total,
-                static_cast<double>(ctx.memory.peak()) / mib,
-                run_phase_names[static_cast<std::size_t>(ctx.memory.peak_phase())], budget.peak() / mib,
-                (config.directory / "run_summary.txt").c_str());
+    std::printf("done in %.1f s (peak memory %.0f MiB measured %s %s, %.0f MiB estimated); summary in %s\n", total,
+                static_cast<double>(ctx.memory.peak()) / mib, ctx.memory.peak_before_run() ? "before" : "during",
+                ctx.memory.peak_before_run() ? "the run"
+                                             : run_phase_names[static_cast<std::size_t>(ctx.memory.peak_phase())],
+                budget.peak() / mib, (config.directory / "run_summary.txt").c_str());
   } catch (const lf::io::interrupted& e) {
     const std::string what = "interrupted by signal " + std::to_string(e.signal) + " " + progress_text(ctx) +
                              "; complete outputs: " + completed_text(ctx);

@@ -249,10 +249,11 @@ std::string format_budget(const memory_budget& b) {
     }
     out += "\n";
   }
-  std::snprintf(cell, sizeof cell, "  estimated peak: %.0f MiB during %s (%.0f B per particle)\n", b.peak() / mib,
+  char last[160];
+  std::snprintf(last, sizeof last, "  estimated peak: %.0f MiB during %s (%.0f B per particle)\n", b.peak() / mib,
                 run_phase_names[static_cast<std::size_t>(b.peak_phase())],
                 b.particles > 0 ? b.peak() / static_cast<double>(b.particles) : 0.0);
-  out += cell;
+  out += last;
   return out;
 }
 

@@ -58,9 +58,7 @@ std::optional<available_memory> read_available_memory() {
   return std::nullopt;
 }
 
-memory_tracker::memory_tracker() : start_(read_process_memory()), last_peak_(start_.peak) {
-  phase_peak_[0] = start_.peak;
-}
+memory_tracker::memory_tracker() : start_(read_process_memory()), last_peak_(start_.peak) {}
 
 void memory_tracker::enter(run_phase p) {
   const std::size_t peak = read_process_memory().peak;

@@ -49,9 +49,13 @@ class memory_tracker {
 
   /// Resident set when the tracker was made (the program, its libraries and the inputs read).
   [[nodiscard]] std::size_t start_resident() const { return start_.resident; }
-  /// The peak so far (bytes) and the phase during which it was reached.
+  /// The peak so far (bytes) and the phase during which it was reached (meaningless when it
+  /// was reached before the run, while the configuration and its files were read).
   [[nodiscard]] std::size_t peak() const { return last_peak_; }
   [[nodiscard]] run_phase peak_phase() const { return peak_phase_; }
+  [[nodiscard]] bool peak_before_run() const { return last_peak_ == start_.peak; }
+  /// The peak reached before the tracker was made (reading the configuration and its files).
+  [[nodiscard]] std::size_t start_peak() const { return start_.peak; }
   /// Highest peak reached while phase p ran, 0 when the peak did not rise during it.
   [[nodiscard]] std::size_t phase_peak(run_phase p) const { return phase_peak_[static_cast<std::size_t>(p)]; }
 
