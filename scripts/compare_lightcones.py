@@ -10,10 +10,12 @@ shell N the script computes
 
 * P(k) of the shell's particles: the difference between the particles and the unperturbed
   lattice points of the same shell (every replica, the same footprint and kept fraction),
-  deposited with CIC on a grid of --grid cells per side around the observer, binned in shells of
+  deposited with CIC on a grid of --grid cells per side over a cube around the selection, binned in shells of
   the grid's fundamental wavenumber (pairs of bins), CIC window divided out; the lattice is the
   exact unclustered selection, so the survey window cancels;
-* C_ell of the shell's HEALPix map (healpix_counts, as counts / mean - 1) with healpy.anafast.
+* C_ell of the shell's HEALPix map (healpix_counts, as counts / mean - 1) with healpy.anafast
+  (for a cone, over the pixels whose centres lie in it and zero elsewhere: a pseudo-C_ell, the
+  same mask for both runs).
 
 It prints both ratios A/B and, with --check-pk K:TOL (e.g. 0.5:0.01,1.0:0.03: |P_A/P_B - 1| < TOL
 for every bin with k <= K) and --check-cl K:TOL (|C_A/C_B - 1| < TOL for 2 <= ell <= K chi_mid,
@@ -113,10 +115,12 @@ def shell_power(s, lattice, grid):
     """P(k) of particles minus lattice on a grid around the observer (units: arbitrary, common)."""
     import numpy as np
 
-    hi = float(s["chi_max"])
-    side = 2.0 * hi * 1.05 + 4.0  # the whole shell, no periodic overlap
+    # A cube around the selection (the lattice points span it), padded so that nothing overlaps
+    # its periodic images.
+    lo_corner, hi_corner = lattice.min(axis=0), lattice.max(axis=0)
+    side = float(np.max(hi_corner - lo_corner)) * 1.05 + 8.0
     cell = side / grid
-    origin = np.asarray(s["observer"], dtype=np.float64) - 0.5 * side
+    origin = 0.5 * (lo_corner + hi_corner) - 0.5 * side
     alpha = len(s["position"]) / len(lattice)
     delta = cic(s["position"], origin, cell, grid) - alpha * cic(lattice, origin, cell, grid)
     modes = np.fft.rfftn(delta)
@@ -150,7 +154,13 @@ def angular_power(s):
 
     counts = s["healpix_counts"].astype(np.float64)
     nside = hp.npix2nside(len(counts))
-    delta = counts / counts.mean() - 1.0
+    inside = np.ones(len(counts), dtype=bool)
+    if int(s["footprint"]) == 1:  # a cone: the pixels whose centres lie in it (a pseudo-C_ell)
+        axis = np.asarray(s["axis"], dtype=np.float64)
+        centres = np.array(hp.pix2vec(nside, np.arange(len(counts)))).T
+        inside = centres @ (axis / np.linalg.norm(axis)) >= np.cos(np.radians(float(s["opening_deg"])))
+    delta = np.zeros(len(counts))
+    delta[inside] = counts[inside] / counts[inside].mean() - 1.0
     return hp.anafast(delta, lmax=3 * nside - 1)
 
 

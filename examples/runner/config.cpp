@@ -873,9 +873,14 @@ void read_lightcone(reader& r, run_config& c, bool present) {
   if (c.frame == frame_kind::coca)
     r.refuse("frame.type", "is not possible with [lightcone]: the tCOCA frame does not report the trajectory of each "
                            "particle within a drift (use lpt2, lpt1 or inertial)");
-  if (c.scola)
-    r.refuse("lightcone.z_max", "is not possible with [scola]: sCOLA tiles do not record lightcones yet (run the box "
-                                "with tCOLA, or remove [lightcone])");
+  o.particle_fraction = r.number("lightcone.particle_fraction");
+  c.lightcone_only = r.boolean("lightcone.only");
+  if (c.lightcone_only && !c.scola)
+    r.refuse("lightcone.only", "needs [scola] (tiles that stop early); a full-box run records its lightcone as it "
+                               "goes: remove the key");
+  if (c.lightcone_only && c.snapshot != snapshot_format::none)
+    r.refuse("output.snapshot", "is not possible with lightcone.only = true: the tiles stop early and there is no "
+                                "final state (set output.snapshot = \"none\", or lightcone.only = false)");
 #if !defined(LAGFRAME_RUN_HAS_HDF5)
   r.refuse("lightcone.z_max", "is not possible: [lightcone] writes HDF5 shell files and this lagframe-run was built "
                               "without HDF5 (apt-get install libhdf5-dev, then rebuild), or remove [lightcone]");

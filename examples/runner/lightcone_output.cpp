@@ -13,11 +13,7 @@ namespace lagframe_run {
 namespace fs = std::filesystem;
 
 lightcone_recorder::lightcone_recorder(const run_config& c)
-    : config_(c), cone_(c.cosmology, c.box, c.lightcone_options) {
-  info_.observer = c.lightcone_options.observer;
-  info_.box_size = c.box.side_mpc_h;
-  info_.nside = c.lightcone_options.healpix_nside;
-  info_.cosmology = c.cosmology;
+    : config_(c), cone_(c.cosmology, c.box, c.lightcone_options), info_(lagframe::io::lightcone_info(cone_, c.cosmology)) {
   cone_.set_shell_callback([this](lagframe::lightcone::shell&& s) { write(std::move(s)); });
 }
 
@@ -27,13 +23,13 @@ void lightcone_recorder::resume(const fs::path& earlier, double a_restart) {
               cone_.shell_count());
 }
 
-void lightcone_recorder::write(lagframe::lightcone::shell&& s) {
-  const fs::path file = lagframe::io::lightcone_shell_path(config_.directory, "lightcone", s.index);
-  lagframe::io::write_lightcone_shell(file, s, info_);
-  ++written_;
-  const double z_near = 1.0 / cone_.a_at(s.chi_min) - 1.0, z_far = 1.0 / cone_.a_at(s.chi_max) - 1.0;
+void write_lightcone_shell_files(const run_config& c, const lagframe::lightcone::lightcone& cone,
+                                 const lagframe::io::lightcone_file_info& info, lagframe::lightcone::shell&& s) {
+  const fs::path file = lagframe::io::lightcone_shell_path(c.directory, "lightcone", s.index);
+  lagframe::io::write_lightcone_shell(file, s, info);
+  const double z_near = 1.0 / cone.a_at(s.chi_min) - 1.0, z_far = 1.0 / cone.a_at(s.chi_max) - 1.0;
   std::printf("wrote %s (lightcone shell %zu of %zu: %.1f-%.1f Mpc/h, z = %.3f-%.3f, %zu particles)\n", file.c_str(),
-              s.index + 1, cone_.shell_count(), s.chi_min, s.chi_max, z_near, z_far, s.particles.size());
+              s.index + 1, cone.shell_count(), s.chi_min, s.chi_max, z_near, z_far, s.particles.size());
   if (!s.healpix_counts.empty()) {
     fs::path map = file;
     map.replace_extension();
@@ -45,10 +41,15 @@ void lightcone_recorder::write(lagframe::lightcone::shell&& s) {
     } else {
       lagframe::io::write_healpix_map(map, s.healpix_counts, true);
       std::printf("wrote %s (HEALPix N_side = %lld, RING order, counts / mean - 1)\n", map.c_str(),
-                  static_cast<long long>(config_.lightcone_options.healpix_nside));
+                  static_cast<long long>(c.lightcone_options.healpix_nside));
     }
   }
   std::fflush(stdout);
+}
+
+void lightcone_recorder::write(lagframe::lightcone::shell&& s) {
+  write_lightcone_shell_files(config_, cone_, info_, std::move(s));
+  ++written_;
 }
 
 void lightcone_recorder::save_pending() {

@@ -20,6 +20,11 @@
 
 namespace lagframe_run {
 
+/// Writes shell `s` of `cone` into the run's output folder: lightcone_<NNN>.hdf5 and, with maps,
+/// lightcone_<NNN>_healpix.npy; prints what was written.
+void write_lightcone_shell_files(const run_config& c, const lagframe::lightcone::lightcone& cone,
+                                 const lagframe::io::lightcone_file_info& info, lagframe::lightcone::shell&& s);
+
 class lightcone_recorder {
  public:
   explicit lightcone_recorder(const run_config& c);

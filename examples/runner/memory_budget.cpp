@@ -26,9 +26,13 @@ double mesh_bytes(std::size_t n) {
   return m * m * 2.0 * static_cast<double>(n / 2 + 1) * 4.0;
 }
 
-/// Crossings of the lightcone's largest shell (docs/physics.md §16): the particles the front
-/// meets there, n̄ times the shell's volume inside the footprint.
-double largest_shell_crossings(const run_config& c) {
+/// Listed crossings of the lightcone's largest shell and of all shells (docs/physics.md §16):
+/// the particles the front meets, n̄ times the shells' volume inside the footprint, times the
+/// listed fraction.
+struct shell_crossings {
+  double largest = 0, all = 0;
+};
+shell_crossings listed_crossings(const run_config& c) {
   const auto& o = c.lightcone_options;
   const lagframe::lightcone::lightcone cone(c.cosmology, c.box, o);
   std::vector<double> edges{cone.chi_min()};
@@ -39,10 +43,14 @@ double largest_shell_crossings(const run_config& c) {
                          ? 0.5 * (1.0 - std::cos(o.opening_deg * std::numbers::pi / 180.0))
                          : 1.0;
   const double nbar = static_cast<double>(c.box.particle_count()) / std::pow(c.box.side_mpc_h, 3);
-  double most = 0;
-  for (std::size_t s = 1; s < edges.size(); ++s)
-    most = std::max(most, nbar * sky * 4.0 * std::numbers::pi / 3.0 * (std::pow(edges[s], 3) - std::pow(edges[s - 1], 3)));
-  return most;
+  shell_crossings out;
+  for (std::size_t s = 1; s < edges.size(); ++s) {
+    const double n = o.particle_fraction * nbar * sky * 4.0 * std::numbers::pi / 3.0 *
+                     (std::pow(edges[s], 3) - std::pow(edges[s - 1], 3));
+    out.largest = std::max(out.largest, n);
+    out.all += n;
+  }
+  return out;
 }
 
 }  // namespace
@@ -105,9 +113,10 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   if (c.snapshot != snapshot_format::none) io += V;  // the total momenta p = pi + p_frame of the snapshot
 
   // ---- lightcone (lightcone/lightcone.hpp, io/lightcone_hdf5.hpp) --------------------------
-  double cone_evolution = 0, cone_outputs = 0;
+  double cone_evolution = 0, cone_outputs = 0, cone_tiles = 0;
   if (c.lightcone) {
-    const double crossings = largest_shell_crossings(c);
+    const auto listed = listed_crossings(c);
+    const double crossings = listed.largest;
     const double pixels = 12.0 * std::pow(static_cast<double>(c.lightcone_options.healpix_nside), 2);
     const lagframe::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
     const double maps = static_cast<double>(cone.shell_count()) * 4.0 * pixels + 8.0 * pixels;
@@ -117,6 +126,9 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     // before each drift (simulation.hpp: V).
     cone_evolution = V + maps + crossings * (160.0 + 52.0);
     cone_outputs = cone_evolution + (c.snapshot != snapshot_format::none ? crossings * 80.0 : 0.0);
+    // sCOLA (scola/tiled_run.hpp assemble_lightcone): every shell of every tile merged at once,
+    // each tile file read whole on the way, the largest shell written.
+    cone_tiles = maps + listed.all * 160.0 + crossings * 52.0;
   }
 
   if (c.scola) {
@@ -139,8 +151,10 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     at(run_phase::setup, P::ic_work) = 2.0 * lagrangian + 8.0 * n;  // far field: two potentials, two work fields
     at(run_phase::evolution, P::frame) = 2.0 * V + 8.0 * n;
     at(run_phase::evolution, P::tiles) = in_flight * per_tile;
-    at(run_phase::evolution, P::particles) = 2.0 * V;  // assembled
+    at(run_phase::evolution, P::particles) = c.lightcone_only ? 0.0 : 2.0 * V;  // assembled
+    at(run_phase::evolution, P::lightcone) = cone_tiles;
     at(run_phase::outputs, P::frame) = 2.0 * V + 8.0 * n;
+    if (c.lightcone_only) return b;  // no final state: nothing is written after the tiles
     at(run_phase::outputs, P::particles) = 2.0 * V;
     at(run_phase::outputs, P::analysis) = analysis;
     at(run_phase::outputs, P::io) = slice + (c.snapshot == snapshot_format::npy ? 12.0 * 65536 : 0.0);

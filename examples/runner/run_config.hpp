@@ -201,6 +201,7 @@ struct run_config {
   // [lightcone] (present: the past lightcone is recorded, one HDF5 file per shell)
   bool lightcone = false;
   lf::lightcone::lightcone_options lightcone_options;  ///< shell_edges filled in from the width when given
+  bool lightcone_only = false;  ///< [scola]: tiles stop when their core can no longer cross; no final state
 
   // [scola] (present: the box runs as sCOLA tiles)
   bool scola = false;

@@ -2,6 +2,8 @@
 // lagframe-run with [scola]: the box as independent tiles (scola/tiled_run.hpp); a rerun skips
 // the tiles whose files verify.
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -13,6 +15,48 @@
 namespace lagframe_run {
 
 namespace {
+
+/// Before the run: what each tile will do with a lightcone (scola/lightcone_plan.hpp).
+template <class Run>
+void report_plan(const Run& run) {
+  const auto& plan = run.plan();
+  std::map<std::size_t, std::size_t> by_steps;  // steps -> tiles
+  double a_last_min = 1.0, a_last_max = 0.0;
+  for (const auto& t : plan.tiles) {
+    ++by_steps[t.steps];
+    if (t.a_last > 0.0) {
+      a_last_min = std::min(a_last_min, t.a_last);
+      a_last_max = std::max(a_last_max, t.a_last);
+    }
+  }
+  std::printf("lightcone plan: %zu of %zu tiles run", plan.tiles_running(), plan.tiles.size());
+  if (a_last_max > 0.0) std::printf("; their last possible crossings at a = %.3f-%.3f", a_last_min, a_last_max);
+  std::printf("; tiles x steps:");
+  for (auto it = by_steps.rbegin(); it != by_steps.rend(); ++it) std::printf(" %zu x %zu", it->second, it->first);
+  std::printf("\npredicted work: %zu of %zu tile-steps, %.3g of %.3g particle-steps (%.1f %% of every tile to the "
+              "end); margin %.1f Mpc/h\n",
+              plan.tile_steps(), plan.tile_steps_full(), static_cast<double>(plan.particle_steps()),
+              static_cast<double>(plan.particle_steps_full()), 100.0 * plan.fraction(), plan.margin_mpc_h);
+}
+
+/// After the run: the measured tile-seconds, and every tile to the end at the same cost per step.
+template <class Run>
+void report_saving(const Run& run, const lf::scola::run_report& report) {
+  std::size_t steps = 0;
+  for (const auto n : report.tile_steps) steps += n;
+  const double seconds = report.total_tile_seconds();
+  if (steps == 0 || report.ran.empty()) {
+    std::printf("measured: no tile ran in this call (%zu verified from earlier runs)\n", report.skipped.size());
+    return;
+  }
+  const double per_step = seconds / static_cast<double>(steps);
+  // The tiles of this call (all but those verified from an earlier run), each to the end.
+  const std::size_t tiles = run.plan().tiles.size() - report.skipped.size();
+  const auto full = static_cast<double>(tiles * run.plan().steps_full);
+  std::printf("measured: %.2f tile-seconds for %zu tile-steps (%.3f s per tile-step); these %zu tiles each to the end "
+              "at that rate: %.2f tile-seconds, saving %.1f %%\n",
+              seconds, steps, per_step, tiles, per_step * full, 100.0 * (1.0 - seconds / (per_step * full)));
+}
 
 template <class Frame, class Assignment, class Factors>
 void run_tiles(run_context& ctx) {
@@ -39,6 +83,12 @@ void run_tiles(run_context& ctx) {
        << c.normalise_to_sigma8 << " omega_m " << c.cosmology.omega_m << " sigma_8 " << c.cosmology.sigma_8 << " h "
        << c.cosmology.h << " n_s " << c.cosmology.n_s << " n_lpt " << c.n_lpt;
   so.run_name = name.str();
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  if (c.lightcone) {
+    so.lightcone = c.lightcone_options;
+    so.final_state = !c.lightcone_only;
+  }
+#endif
   using stepper_t = lf::stepper::kick_drift_kick<Factors>;
   const auto grid = make_grid(c);
   lf::scola::tiled_run<Frame, Assignment, stepper_t> run(
@@ -50,6 +100,7 @@ void run_tiles(run_context& ctx) {
               "tile mesh %zu^3, %.1f MB per tile; tile files in %s\n",
               run.tiles().tiles_per_side(), run.tiles().particles_1d(), run.tiles().core_1d(), run.tiles().buffer_1d(),
               run.tiles().shell_1d(), run.tiles().mesh(0).cells, run.tile_memory_bytes() / 1e6, so.directory.c_str());
+  if (so.lightcone) report_plan(run);
   std::fflush(stdout);
   std::size_t started = 0;
   std::mutex progress;
@@ -69,6 +120,18 @@ void run_tiles(run_context& ctx) {
               report.ran.size(), report.skipped.size(), report.seconds, report.outside_events);
   ctx.step = ctx.steps;
   lf::io::throw_if_interrupted();
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  if (so.lightcone) {
+    report_saving(run, report);
+    const auto info = lf::io::lightcone_info(*run.cone(), c.cosmology);
+    run.assemble_lightcone([&](lf::lightcone::shell&& s) { write_lightcone_shell_files(c, *run.cone(), info, std::move(s)); });
+    if (c.lightcone_only) {
+      ctx.times.evolution = seconds_since(run_start);
+      std::printf("lightcone only: no final state (no P(k), slice or snapshot)\n");
+      return;
+    }
+  }
+#endif
   const auto state = run.assemble();
   ctx.times.evolution = seconds_since(run_start);
   ctx.memory.enter(run_phase::outputs);

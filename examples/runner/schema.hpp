@@ -196,6 +196,8 @@ inline const std::vector<key_spec>& schema() {
       {"lightcone", "shell_width_mpc_h", T::number, P::optional, "100.0", "shells of this comoving width in Mpc/h from chi(z_min) out; neither key: one shell", {}, positive()},
       {"lightcone", "healpix_nside", T::count, P::fixed, "0", "HEALPix N_side of each shell's density map (a power of 2); 0: no maps", {}, closed(0, 8192)},
       {"lightcone", "max_replicas", T::count, P::fixed, "10", "periodic copies of the box allowed each way from the observer's", {}, closed(0, 1000)},
+      {"lightcone", "particle_fraction", T::number, P::fixed, "1.0", "fraction of the particles whose crossings are listed (the same particles in every image); the maps count every crossing", {}, {0.0, 1.0, true, false}},
+      {"lightcone", "only", T::boolean, P::fixed, "false", "with [scola]: the lightcone alone; each tile stops once its core can no longer cross it, tiles that never can do not run, and there is no final state to write"},
       // [scola]
       {"scola", "tiles_per_side", T::count, P::fixed, "2", "tiles per side (must divide box.particles_1d)", {}, at_least(1)},
       {"scola", "buffer_mpc_h", T::number, P::fixed, "0.0", "buffer around each tile's core in Mpc/h (whole particle spacings)", {}, non_negative()},

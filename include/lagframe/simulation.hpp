@@ -74,6 +74,12 @@ struct drift_view {
   std::function<double(double)> drift_factor;
   /// Δx_frame of particle i from a0 to a (zero without a frame).
   std::function<vec3<double>(std::size_t, double)> frame_displacement;
+  /// The same as a sum of terms, when the frame reports them: Δx_frame(i, a) =
+  /// Σ_{k < frame_terms} frame_growth(k, a) · frame_vector(i, k) (lpt<2>: ΔD1 ψ1 + ΔD2 ψ2), so an
+  /// observer tabulates frame_growth once per drift (lightcones). frame_terms < 0: not reported.
+  int frame_terms = -1;
+  std::function<double(int, double)> frame_growth;
+  std::function<vec3<double>(std::size_t, int)> frame_vector;
   /// The frame's momentum of particle i at a (total momentum = π + this).
   std::function<vec3<double>(std::size_t, double)> frame_momentum;
 
@@ -103,6 +109,22 @@ struct snapshot_view {
   std::span<const vec3<Real>> positions;  ///< Mpc/h, wrapped into [0, L), in particle-id order
   std::span<const vec3<Real>> momenta;    ///< total p = a³E dx/da in Mpc/h (velocity km/s = 100 p/a)
 };
+
+/// Fills drift_view::frame_terms, frame_growth and frame_vector from a frame that reports its
+/// displacement as a sum of terms (displacement_terms, displacement_growth, displacement_vector:
+/// frame/lpt.hpp, frame/inertial.hpp); leaves frame_terms = −1 otherwise.
+template <class Real, class Frame>
+void set_frame_terms(drift_view<Real>& view, const Frame* frame, double a0) {
+  if constexpr (requires(const Frame& f, std::size_t i, int k, double a) {
+                  Frame::displacement_terms;
+                  f.displacement_growth(k, a, a);
+                  f.displacement_vector(i, k);
+                }) {
+    view.frame_terms = Frame::displacement_terms;
+    view.frame_growth = [frame, a0](int k, double a) { return frame->displacement_growth(k, a0, a); };
+    view.frame_vector = [frame](std::size_t i, int k) { return frame->displacement_vector(i, k); };
+  }
+}
 
 namespace detail {
 struct no_frame_options {};
@@ -392,6 +414,7 @@ class simulation {
       };
       view.frame_displacement = [frame, a0](std::size_t i, double a) { return frame->frame_displacement(i, a0, a); };
       view.frame_momentum = [frame](std::size_t i, double a) { return frame->frame_momentum(i, a); };
+      set_frame_terms(view, frame, a0);
       drift_observer_(view);
     }
   }

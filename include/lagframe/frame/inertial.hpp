@@ -52,6 +52,10 @@ class inertial {
   /// No frame: no displacement of its own, no momentum of its own (lightcone crossings).
   [[nodiscard]] vec3<double> frame_displacement(std::size_t /*i*/, double /*a0*/, double /*a*/) const { return {0, 0, 0}; }
   [[nodiscard]] vec3<double> frame_momentum(std::size_t /*i*/, double /*a*/) const { return {0, 0, 0}; }
+  /// No displacement terms (frame/lpt.hpp has two).
+  static constexpr int displacement_terms = 0;
+  [[nodiscard]] double displacement_growth(int /*k*/, double /*a0*/, double /*a*/) const { return 0.0; }
+  [[nodiscard]] vec3<double> displacement_vector(std::size_t /*i*/, int /*k*/) const { return {0, 0, 0}; }
 
  private:
   Real side_;

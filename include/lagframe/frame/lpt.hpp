@@ -98,6 +98,17 @@ class lpt {
     return out;
   }
 
+  /// The same displacement as a sum of terms g_k(a0, a) v_k(i): k = 0 is ΔD1 Ψ1, k = 1 ΔD2 Ψ2
+  /// (a lightcone tabulates g_k once per drift instead of asking every particle).
+  static constexpr int displacement_terms = Order;
+  [[nodiscard]] double displacement_growth(int k, double a0, double a) const {
+    return k == 0 ? growth_->d1(a) - growth_->d1(a0) : growth_->d2(a) - growth_->d2(a0);
+  }
+  [[nodiscard]] vec3<double> displacement_vector(std::size_t i, int k) const {
+    const auto& v = k == 0 ? psi1_[i] : psi2_[i];
+    return {static_cast<double>(v[0]), static_cast<double>(v[1]), static_cast<double>(v[2])};
+  }
+
   /// The frame's momentum of particle i at a, T[D1] Ψ1 + T[D2] Ψ2.
   [[nodiscard]] vec3<double> frame_momentum(std::size_t i, double a) const {
     const double t1 = growth_->t_d1(a), t2 = Order == 2 ? growth_->t_d2(a) : 0.0;

@@ -211,6 +211,7 @@ class tile_system {
       view.drift_factor = [factor, a0, ac](double a) { return a == a0 ? 0.0 : (*factor)(a0, a, ac); };
       view.frame_displacement = [frame, a0](std::size_t i, double a) { return frame->frame_displacement(i, a0, a); };
       view.frame_momentum = [frame](std::size_t i, double a) { return frame->frame_momentum(i, a); };
+      set_frame_terms(view, frame, a0);
       observer_(view);
     }
   }
