@@ -56,6 +56,23 @@ def kept(ids, fraction):
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53 < fraction
 
 
+def in_footprint(s, x, r):
+    """Whether the points x (relative to the observer, at distances r) lie in the footprint."""
+    import numpy as np
+
+    shape = int(s["footprint"])
+    if shape == 1:  # a cone
+        axis = np.asarray(s["axis"], dtype=np.float64)
+        return x @ (axis / np.linalg.norm(axis)) >= np.cos(np.radians(float(s["opening_deg"]))) * r
+    if shape == 2:  # a rectangle in RA = atan2(y, x), Dec = asin(z / r)
+        ra = np.degrees(np.arctan2(x[:, 1], x[:, 0])) % 360.0
+        dec = np.degrees(np.arcsin(np.clip(x[:, 2] / np.maximum(r, 1e-300), -1.0, 1.0)))
+        ra_lo, ra_hi = (float(v) for v in s["ra_deg"])
+        dec_lo, dec_hi = (float(v) for v in s["dec_deg"])
+        return (ra >= ra_lo) & (ra <= ra_hi) & (dec >= dec_lo) & (dec <= dec_hi)
+    return np.ones(len(r), dtype=bool)
+
+
 def lattice_in_shell(s):
     """The unperturbed lattice points of every replica inside the shell and its footprint."""
     import numpy as np
@@ -72,9 +89,6 @@ def lattice_in_shell(s):
     ids = np.arange(n**3, dtype=np.uint64)
     keep = kept(ids, float(s["particle_fraction"]))
     q = q[keep]
-    axis = np.asarray(s["axis"], dtype=np.float64)
-    axis = axis / np.linalg.norm(axis)
-    cos_open = np.cos(np.radians(float(s["opening_deg"])))
     reach = int(np.ceil(hi / side)) + 1
     points = []
     for i in range(-reach, reach + 1):
@@ -83,8 +97,7 @@ def lattice_in_shell(s):
                 x = q + side * np.array([i, j, k]) - obs
                 r = np.sqrt(np.einsum("ij,ij->i", x, x))
                 ok = (r >= lo) & (r < hi)
-                if int(s["footprint"]) == 1:
-                    ok &= x @ axis >= cos_open * r
+                ok &= in_footprint(s, x, r)
                 if ok.any():
                     points.append(x[ok] + obs)
     return np.concatenate(points) if points else np.zeros((0, 3))
@@ -155,10 +168,9 @@ def angular_power(s):
     counts = s["healpix_counts"].astype(np.float64)
     nside = hp.npix2nside(len(counts))
     inside = np.ones(len(counts), dtype=bool)
-    if int(s["footprint"]) == 1:  # a cone: the pixels whose centres lie in it (a pseudo-C_ell)
-        axis = np.asarray(s["axis"], dtype=np.float64)
+    if int(s["footprint"]) != 0:  # a cone or a rectangle: the pixels whose centres lie in it (a pseudo-C_ell)
         centres = np.array(hp.pix2vec(nside, np.arange(len(counts)))).T
-        inside = centres @ (axis / np.linalg.norm(axis)) >= np.cos(np.radians(float(s["opening_deg"])))
+        inside = in_footprint(s, centres, np.ones(len(centres)))
     delta = np.zeros(len(counts))
     delta[inside] = counts[inside] / counts[inside].mean() - 1.0
     return hp.anafast(delta, lmax=3 * nside - 1)

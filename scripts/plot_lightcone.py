@@ -93,6 +93,9 @@ def draw_wedge(all_shells, slab, wedge_deg, output):
     first = all_shells[0]
     obs = np.asarray(first["observer"], dtype=np.float64)
     axis = np.asarray(first.get("axis", [0.0, 0.0, 1.0]), dtype=np.float64)
+    if int(first.get("footprint", 0)) == 2:  # a rectangle: the direction of its centre (RA, Dec)
+        ra, dec = np.radians(np.mean(first["ra_deg"])), np.radians(np.mean(first["dec_deg"]))
+        axis = np.array([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
     full_sky = int(first.get("footprint", 0)) == 0
     normal = np.array([0.0, 0.0, 1.0]) if full_sky else axis / np.linalg.norm(axis)
     # Two directions spanning the plane perpendicular to `normal` (for a cone: the axis lies in
@@ -143,17 +146,13 @@ def draw_wedge(all_shells, slab, wedge_deg, output):
     ax.set_thetamax(0.5 * wedge_deg)
     ax.set_rlim(0.0, chi_max)
     ax.grid(color="white", alpha=0.2)
-    # Redshift of each radial tick, from the shells' (chi, z) edges.
-    edges_chi = np.array(sorted({float(s["chi_min"]) for s in all_shells} | {float(s["chi_max"]) for s in all_shells}))
-    edges_z = []
-    for c in edges_chi:
-        for s in all_shells:
-            if abs(float(s["chi_min"]) - c) < 1e-6:
-                edges_z.append(float(s["z_min"]))
-                break
-            if abs(float(s["chi_max"]) - c) < 1e-6:
-                edges_z.append(float(s["z_max"]))
-                break
+    # Redshift of each radial tick: chi(z) = (c / H0) * integral of dz / E(z) for the file's
+    # cosmology (matter, curvature and Lambda; labels only).
+    om, ok = float(first["omega_m"]), float(first.get("omega_k", 0.0))
+    z_table = np.linspace(0.0, 20.0, 20001)
+    e_inv = 1.0 / np.sqrt(om * (1 + z_table) ** 3 + ok * (1 + z_table) ** 2 + (1.0 - om - ok))
+    chi_table = 2997.92458 * np.concatenate([[0.0], np.cumsum(0.5 * (e_inv[1:] + e_inv[:-1]) * np.diff(z_table))])
+    edges_chi, edges_z = chi_table, z_table
     ticks = [t for t in ax.get_yticks() if 0 < t <= chi_max]
     ax.set_yticks(ticks)
     ax.set_yticklabels(["%.0f (z = %.2f)" % (t, np.interp(t, edges_chi, edges_z)) for t in ticks], color="white", fontsize=8)

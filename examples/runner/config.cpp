@@ -849,9 +849,22 @@ void read_lightcone(reader& r, run_config& c, bool present) {
       r.missing("lightcone.opening_deg", "lightcone.footprint", "the cone's half-opening angle, e.g. opening_deg = 30.0");
     o.opening_deg = r.number("lightcone.opening_deg");
   } else {
-    const std::string context = "with lightcone.footprint = \"full_sky\"";
+    const std::string context = std::string("with lightcone.footprint = \"") + std::string(name_of(footprints, o.shape)) + "\"";
     r.unused("lightcone.axis", context, "it belongs to footprint = \"cone\"; remove it");
     r.unused("lightcone.opening_deg", context, "it belongs to footprint = \"cone\"; remove it");
+  }
+  if (o.shape == lf::lightcone::footprint::rectangle) {
+    const auto ra = r.numbers("lightcone.ra_deg"), dec = r.numbers("lightcone.dec_deg");
+    if (ra.size() != 2 || !(ra[0] >= 0.0 && ra[0] < ra[1] && ra[1] <= 360.0))
+      r.invalid("lightcone.ra_deg", "[min, max] in degrees with 0 <= min < max <= 360");
+    if (dec.size() != 2 || !(dec[0] >= -90.0 && dec[0] < dec[1] && dec[1] <= 90.0))
+      r.invalid("lightcone.dec_deg", "[min, max] in degrees with -90 <= min < max <= 90");
+    o.ra_deg = {ra[0], ra[1]};
+    o.dec_deg = {dec[0], dec[1]};
+  } else {
+    const std::string context = std::string("with lightcone.footprint = \"") + std::string(name_of(footprints, o.shape)) + "\"";
+    r.unused("lightcone.ra_deg", context, "it belongs to footprint = \"rectangle\"; remove it");
+    r.unused("lightcone.dec_deg", context, "it belongs to footprint = \"rectangle\"; remove it");
   }
   if (r.given("lightcone.shell_edges_mpc_h") && r.given("lightcone.shell_width_mpc_h"))
     r.refuse("lightcone.shell_width_mpc_h", "is given with lightcone.shell_edges_mpc_h" +

@@ -39,9 +39,12 @@ shell_crossings listed_crossings(const run_config& c) {
   for (double e : o.shell_edges)
     if (e > cone.chi_min() && e < cone.chi_max()) edges.push_back(e);
   edges.push_back(cone.chi_max());
-  const double sky = o.shape == lagframe::lightcone::footprint::cone
-                         ? 0.5 * (1.0 - std::cos(o.opening_deg * std::numbers::pi / 180.0))
-                         : 1.0;
+  constexpr double deg = std::numbers::pi / 180.0;
+  double sky = 1.0;  // the footprint's fraction of the sky
+  if (o.shape == lagframe::lightcone::footprint::cone) sky = 0.5 * (1.0 - std::cos(o.opening_deg * deg));
+  if (o.shape == lagframe::lightcone::footprint::rectangle)
+    sky = (o.ra_deg[1] - o.ra_deg[0]) * deg * (std::sin(o.dec_deg[1] * deg) - std::sin(o.dec_deg[0] * deg)) /
+          (4.0 * std::numbers::pi);
   const double nbar = static_cast<double>(c.box.particle_count()) / std::pow(c.box.side_mpc_h, 3);
   shell_crossings out;
   for (std::size_t s = 1; s < edges.size(); ++s) {

@@ -112,7 +112,8 @@ inline constexpr named<shot_noise_kind> shot_noise_kinds[] = {{"keep", shot_nois
                                                              {"subtract", shot_noise_kind::subtract}};
 
 inline constexpr named<lf::lightcone::footprint> footprints[] = {{"full_sky", lf::lightcone::footprint::full_sky},
-                                                                 {"cone", lf::lightcone::footprint::cone}};
+                                                                 {"cone", lf::lightcone::footprint::cone},
+                                                                 {"rectangle", lf::lightcone::footprint::rectangle}};
 
 inline constexpr named<lf::scola::boundary_potential> boundaries[] = {
     {"lpt_expanded", lf::scola::boundary_potential::lpt_expanded},

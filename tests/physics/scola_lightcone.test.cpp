@@ -82,6 +82,11 @@ TEST_CASE("an unperturbed lattice in sCOLA tiles: every point of every replica i
             if (r < cone.chi_min() || r >= cone.chi_max()) continue;
             if (o.shape == lightcone::footprint::cone && (dx * o.axis[0] + dy * o.axis[1] + dz * o.axis[2]) / an < cos_open * r)
               continue;
+            if (o.shape == lightcone::footprint::rectangle) {
+              const double dec = std::asin(dz / r) * 180.0 / 3.14159265358979323846;
+              const double ra = std::fmod(std::atan2(dy, dx) * 180.0 / 3.14159265358979323846 + 360.0, 360.0);
+              if (dec < o.dec_deg[0] || dec > o.dec_deg[1] || ra < o.ra_deg[0] || ra > o.ra_deg[1]) continue;
+            }
             expected.emplace(p, i, j, k);
           }
     return expected;
@@ -123,6 +128,13 @@ TEST_CASE("an unperturbed lattice in sCOLA tiles: every point of every replica i
     CHECK(stopped.first == full.first);
     CHECK(stopped.second.tiles_running() < 64);
     for (const auto& t : stopped.second.tiles) CHECK(t.a_stop < 0.961);  // z_min = 0.05: a < 0.953, next node 0.96
+  }
+  SUBCASE("a rectangle 30 < RA < 50, -5 < Dec < 15 degrees, 0.05 < z < 0.08, lightcone only") {
+    const lightcone::lightcone_options lc{.observer = observer, .z_min = 0.05, .z_max = 0.08,
+                                          .shape = lightcone::footprint::rectangle, .ra_deg = {30.0, 50.0},
+                                          .dec_deg = {-5.0, 15.0}};
+    const auto stopped = run_case("rectangle", lc, false, 2, 300);
+    CHECK(stopped.second.tiles_running() < 64);
   }
 }
 

@@ -5,17 +5,18 @@
 #     the measured tile-seconds after, the shell is written, and there is no final state;
 #  2. lightcone.only = false: every tile runs to z = 0 and the same shell comes with the P(k);
 #  3. the two shells are identical (ids, replicas, times, positions, velocities, maps): stopping
-#     early loses nothing.
+#     early loses nothing;
+#  4. a rectangle in RA and Dec: the file says so and every crossing lies in it.
 # (lightcone.only without [scola] or with a snapshot: tests/runner/bad_configs.txt.)
 # Variables: RUNNER, CONFIG (configs/scola.toml), OUT.
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${OUT}")
 set(common --set "box.particles_1d=32" --set "force.grid_1d=64" --set "output.plots=false" --set "output.slice=false"
            --set "output.snapshot=\"none\"" --set "lightcone.z_min=0.2" --set "lightcone.z_max=0.3"
-           --set "lightcone.footprint=\"cone\"" --set "lightcone.opening_deg=20.0" --set "lightcone.healpix_nside=16"
-           --set "lightcone.particle_fraction=0.5")
+           --set "lightcone.healpix_nside=16" --set "lightcone.particle_fraction=0.5")
+set(cone --set "lightcone.footprint=\"cone\"" --set "lightcone.opening_deg=20.0")
 
-execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "lightcone.only=true" --set "output.directory=\"${OUT}/only\""
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} ${cone} --set "lightcone.only=true" --set "output.directory=\"${OUT}/only\""
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the lightcone-only sCOLA run failed (${rc}):\n${out}\n${err}")
@@ -39,7 +40,7 @@ if(final_state)
   message(FATAL_ERROR "a lightcone-only run wrote a final-state output: ${final_state}")
 endif()
 
-execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.directory=\"${OUT}/full\""
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} ${cone} --set "output.directory=\"${OUT}/full\""
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the sCOLA run with a lightcone failed (${rc}):\n${out}\n${err}")
@@ -65,6 +66,34 @@ execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}/only" "${OUT}/ful
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the shells differ:\n${out}\n${err}")
+endif()
+message(STATUS "${out}")
+
+# 4. A rectangle 20 < RA < 40, -10 < Dec < 10 degrees: every listed crossing lies in it.
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "lightcone.only=true" --set "lightcone.footprint=\"rectangle\""
+                        --set "lightcone.ra_deg=[20.0, 40.0]" --set "lightcone.dec_deg=[-10.0, 10.0]"
+                        --set "output.directory=\"${OUT}/rectangle\""
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the rectangle run failed (${rc}):\n${out}\n${err}")
+endif()
+set(check [=[
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1] + '/lightcone_000.hdf5', 'r') as f:
+    assert f.attrs['footprint'] == 2 and list(f.attrs['ra_deg']) == [20.0, 40.0], dict(f.attrs)
+    x = f['position'][:].astype(np.float64) - f.attrs['observer']
+r = np.linalg.norm(x, axis=1)
+ra = np.degrees(np.arctan2(x[:, 1], x[:, 0])) % 360.0
+dec = np.degrees(np.arcsin(x[:, 2] / r))
+assert len(r) > 1000, len(r)
+# float32 positions: 1e-3 degree of slack at the edges
+assert ra.min() > 20.0 - 1e-3 and ra.max() < 40.0 + 1e-3 and dec.min() > -10.0 - 1e-3 and dec.max() < 10.0 + 1e-3, (ra.min(), ra.max(), dec.min(), dec.max())
+assert ra.min() < 21.0 and ra.max() > 39.0 and dec.min() < -9.0 and dec.max() > 9.0, 'the rectangle is not filled'
+print('rectangle: %d crossings, RA %.2f-%.2f, Dec %.2f-%.2f' % (len(r), ra.min(), ra.max(), dec.min(), dec.max()))
+]=])
+execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}/rectangle" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the rectangle's crossings:\n${out}\n${err}")
 endif()
 message(STATUS "${out}")
 

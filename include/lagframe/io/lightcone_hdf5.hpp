@@ -15,8 +15,8 @@
 /// of a shell saved for a restart), a_front (the scale factor up to which a partial shell holds
 /// its crossings; 0 for a complete one), omega_m, omega_b, omega_k, h, n_s, sigma_8, and what a
 /// reader needs to rebuild the selection (e.g. an unclustered catalogue of the same shell):
-/// particles_1d (0 if not given), footprint (0 full sky, 1 cone), axis, opening_deg (degrees),
-/// particle_fraction (lightcone::kept_particle). lightcone_info(cone, cosmology) fills them all.
+/// particles_1d (0 if not given), footprint (0 full sky, 1 cone, 2 rectangle), axis, opening_deg
+/// (degrees), ra_deg and dec_deg (the rectangle's [min, max] in degrees), particle_fraction (lightcone::kept_particle). lightcone_info(cone, cosmology) fills them all.
 ///
 /// Restarts: save_lightcone_pending writes the shells in progress (complete = 0) at the time of a
 /// restart snapshot; resume_lightcone, given the restart time, marks complete shells done and
@@ -26,6 +26,7 @@
 
 #include <hdf5.h>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <iomanip>
@@ -51,6 +52,8 @@ struct lightcone_file_info {
   lightcone::footprint shape = lightcone::footprint::full_sky;
   vec3<double> axis{0.0, 0.0, 1.0};
   double opening_deg = 180.0;
+  std::array<double, 2> ra_deg{0.0, 360.0};
+  std::array<double, 2> dec_deg{-90.0, 90.0};
   double particle_fraction = 1.0;
 };
 
@@ -60,7 +63,8 @@ struct lightcone_file_info {
   const auto& o = cone.options();
   return {.observer = o.observer, .box_size = cone.domain().side_mpc_h, .nside = o.healpix_nside,
           .cosmology = cosmology, .particles_1d = cone.domain().particles_1d, .shape = o.shape, .axis = o.axis,
-          .opening_deg = o.opening_deg, .particle_fraction = o.particle_fraction};
+          .opening_deg = o.opening_deg, .ra_deg = o.ra_deg, .dec_deg = o.dec_deg,
+          .particle_fraction = o.particle_fraction};
 }
 
 /// `<directory>/<base>_<shell, three digits>.hdf5`.
@@ -165,9 +169,11 @@ inline void write_lightcone_shell(const std::filesystem::path& path, const light
     write_scalar_attribute<double>(g, path, w, "n_s", c.n_s);
     write_scalar_attribute<double>(g, path, w, "sigma_8", c.sigma_8);
     write_scalar_attribute<std::uint64_t>(g, path, w, "particles_1d", info.particles_1d);
-    write_scalar_attribute<std::int32_t>(g, path, w, "footprint", info.shape == lightcone::footprint::cone ? 1 : 0);
+    write_scalar_attribute<std::int32_t>(g, path, w, "footprint", static_cast<std::int32_t>(info.shape));
     write_array_attribute<double, 3>(g, path, w, "axis", {info.axis[0], info.axis[1], info.axis[2]});
     write_scalar_attribute<double>(g, path, w, "opening_deg", info.opening_deg);
+    write_array_attribute<double, 2>(g, path, w, "ra_deg", {info.ra_deg[0], info.ra_deg[1]});
+    write_array_attribute<double, 2>(g, path, w, "dec_deg", {info.dec_deg[0], info.dec_deg[1]});
     write_scalar_attribute<double>(g, path, w, "particle_fraction", info.particle_fraction);
     if (!file.close()) hdf5_fail(path, tmp.string(), "file close");
   });
@@ -209,8 +215,16 @@ struct lightcone_shell_file {
   c.sigma_8 = read_attribute<double>(g, path, w, "sigma_8", 1)[0];
   if (has_attribute(g, "particles_1d")) {  // files written before these were recorded lack them
     out.info.particles_1d = static_cast<std::size_t>(read_attribute<std::uint64_t>(g, path, w, "particles_1d", 1)[0]);
-    out.info.shape = read_attribute<std::int32_t>(g, path, w, "footprint", 1)[0] == 1 ? lightcone::footprint::cone
-                                                                                       : lightcone::footprint::full_sky;
+    const auto shape = read_attribute<std::int32_t>(g, path, w, "footprint", 1)[0];
+    if (shape < 0 || shape > 2)
+      throw io_error(lagframe::detail::concat("lagframe: ", path.string(), ": footprint = ", shape,
+                                              " is not a footprint (0 full sky, 1 cone, 2 rectangle)"));
+    out.info.shape = static_cast<lightcone::footprint>(shape);
+    if (has_attribute(g, "ra_deg")) {
+      const auto ra = read_attribute<double>(g, path, w, "ra_deg", 2), dec = read_attribute<double>(g, path, w, "dec_deg", 2);
+      out.info.ra_deg = {ra[0], ra[1]};
+      out.info.dec_deg = {dec[0], dec[1]};
+    }
     const auto axis = read_attribute<double>(g, path, w, "axis", 3);
     out.info.axis = {axis[0], axis[1], axis[2]};
     out.info.opening_deg = read_attribute<double>(g, path, w, "opening_deg", 1)[0];

@@ -9,8 +9,8 @@
 /// lo + mL of the region the distances from the observer range over
 ///   d_near(m) = max(0, |nearest point of the box| − R),  d_far(m) = |farthest point| + R
 /// (exact for the grown box). An image counts when [d_near, d_far] meets the recorded range
-/// [χ_min, χ_max) and its bounding sphere meets the footprint (a cone: the angle between the axis
-/// and the sphere's centre is at most θ plus the sphere's angular radius). A particle of the
+/// [χ_min, χ_max) and its bounding sphere meets the footprint's bounding cone (the angle between
+/// the axis and the sphere's centre is at most θ plus the sphere's angular radius). A particle of the
 /// region is then recorded only while the front χ(a) lies in
 ///   [χ_near, χ_far],  χ_near = min_m max(d_near, χ_min),  χ_far = max_m min(d_far, χ_max),
 /// i.e. for a in [a(χ_far), a(χ_near)]: after a_last = a(χ_near) the front is nearer than every
@@ -47,11 +47,9 @@ struct crossing_window {
   const auto& opt = cone.options();
   const double side = cone.domain().side_mpc_h;
   const double chi_lo = cone.chi_min(), chi_hi = cone.chi_max();
-  double axis[3] = {opt.axis[0], opt.axis[1], opt.axis[2]};
-  const double norm = std::sqrt(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
-  for (double& e : axis) e /= norm;
-  const double theta = opt.opening_deg * std::numbers::pi / 180.0;
-  const bool whole_sky = opt.shape == footprint::full_sky || opt.opening_deg >= 180.0;
+  const auto axis = cone.bounding_axis();
+  const double theta = cone.bounding_opening_deg() * std::numbers::pi / 180.0;
+  const bool whole_sky = cone.bounding_opening_deg() >= 180.0;
   double half_diagonal = 0;
   for (int d = 0; d < 3; ++d) half_diagonal += 0.25 * (hi[d] - lo[d]) * (hi[d] - lo[d]);
   const double radius = std::sqrt(half_diagonal) + reach;  // bounding sphere of the grown box

@@ -18,7 +18,10 @@
 /// e.g. io::write_lightcone_shell, which writes it atomically. Shells marked done beforehand
 /// (a restart) are not recorded again.
 ///
-/// Footprint: full sky, or a cone of half-opening angle θ around an axis. Replicas: the box
+/// Footprint: full sky, a cone of half-opening angle θ around an axis, or a rectangle in right
+/// ascension and declination (the observer's equatorial frame is the box's axes: RA = atan2(y, x)
+/// in [0°, 360°), Dec = asin(z / r)); replicas and sCOLA tiles are culled against the footprint's
+/// bounding cone (bounding_axis, bounding_opening_deg). Replicas: the box
 /// repeated periodically as far as χ(z_max) needs (each replica's particles keep their id; the
 /// replica index is stored), at most `max_replicas` boxes away from the observer's.
 ///
@@ -49,7 +52,7 @@
 
 namespace lagframe::lightcone {
 
-enum class footprint { full_sky, cone };
+enum class footprint { full_sky, cone, rectangle };
 
 struct lightcone_options {
   vec3<double> observer{0.0, 0.0, 0.0};  ///< Mpc/h, inside the box [0, L)³
@@ -58,6 +61,10 @@ struct lightcone_options {
   footprint shape = footprint::full_sky;
   vec3<double> axis{0.0, 0.0, 1.0};      ///< cone axis (any length > 0)
   double opening_deg = 180.0;            ///< cone half-opening angle in degrees, (0, 180]
+  /// rectangle: right ascension [min, max] in degrees, 0 <= min < max <= 360, and declination
+  /// [min, max], -90 <= min < max <= 90 (RA = atan2(y, x), Dec = asin(z / r) about the observer).
+  std::array<double, 2> ra_deg{0.0, 360.0};
+  std::array<double, 2> dec_deg{-90.0, 90.0};
   int max_replicas = 10;                 ///< boxes away from the observer's box, per axis
   /// Shell edges in comoving Mpc/h, increasing, inside [χ(z_min), χ(z_max)]; empty: one shell
   /// covering the whole range. The first and last are added when missing.
@@ -106,9 +113,7 @@ class lightcone {
       if (opt_.healpix_nside > 0) shells_[s].healpix_counts.assign(static_cast<std::size_t>(healpix_pixels(opt_.healpix_nside)), 0);
     }
     done_.assign(shells_.size(), false);
-    const double norm = std::sqrt(opt_.axis[0] * opt_.axis[0] + opt_.axis[1] * opt_.axis[1] + opt_.axis[2] * opt_.axis[2]);
-    for (int d = 0; d < 3; ++d) axis_[d] = opt_.axis[d] / norm;
-    cos_opening_ = std::cos(opt_.opening_deg * std::numbers::pi / 180.0);
+    set_bounding_cone();
     // Replicas whose box reaches the recorded range.
     const double side = box_.side_mpc_h;
     const int reach = static_cast<int>(std::ceil(chi_max_ / side)) + 1;
@@ -128,6 +133,25 @@ class lightcone {
   }
 
   [[nodiscard]] const comoving_distance& distance() const { return distance_; }
+  /// A cone that holds the footprint: the cone itself, the whole sky (180°), or for a rectangle
+  /// the cone around its centre (RA, Dec) through its farthest boundary point (+0.5°).
+  [[nodiscard]] vec3<double> bounding_axis() const { return {axis_[0], axis_[1], axis_[2]}; }
+  [[nodiscard]] double bounding_opening_deg() const { return bounding_opening_deg_; }
+  /// Whether the direction (dx, dy, dz) from the observer, at distance r > 0, is in the footprint.
+  [[nodiscard]] bool in_footprint(double dx, double dy, double dz, double r) const {
+    switch (opt_.shape) {
+      case footprint::full_sky: return true;
+      case footprint::cone: return dx * axis_[0] + dy * axis_[1] + dz * axis_[2] >= cos_opening_ * r;
+      case footprint::rectangle: {
+        const double dec = std::asin(std::clamp(dz / r, -1.0, 1.0)) * 180.0 / std::numbers::pi;
+        if (dec < opt_.dec_deg[0] || dec > opt_.dec_deg[1]) return false;
+        double ra = std::atan2(dy, dx) * 180.0 / std::numbers::pi;
+        if (ra < 0.0) ra += 360.0;
+        return ra >= opt_.ra_deg[0] && ra <= opt_.ra_deg[1];
+      }
+    }
+    return true;
+  }
   [[nodiscard]] const lightcone_options& options() const { return opt_; }
   [[nodiscard]] const box& domain() const { return box_; }
   /// The shell edges in Mpc/h (shell s is [edges[s], edges[s + 1])).
@@ -300,6 +324,18 @@ class lightcone {
             "lightcone opening_deg", opt_.opening_deg, "a half-opening angle in (0, 180] degrees");
     const double norm = std::sqrt(opt_.axis[0] * opt_.axis[0] + opt_.axis[1] * opt_.axis[1] + opt_.axis[2] * opt_.axis[2]);
     require(std::isfinite(norm) && norm > 0.0, "lightcone axis", norm, "a non-zero direction");
+    if (opt_.shape == footprint::rectangle) {
+      require(std::isfinite(opt_.ra_deg[0]) && opt_.ra_deg[0] >= 0.0 && opt_.ra_deg[0] < 360.0, "lightcone ra_deg[0]",
+              opt_.ra_deg[0], "a right ascension in [0, 360) degrees");
+      require(std::isfinite(opt_.ra_deg[1]) && opt_.ra_deg[1] > opt_.ra_deg[0] && opt_.ra_deg[1] <= 360.0,
+              "lightcone ra_deg[1]", opt_.ra_deg[1],
+              lagframe::detail::concat("a right ascension in (ra_deg[0] = ", opt_.ra_deg[0], ", 360] degrees"));
+      require(std::isfinite(opt_.dec_deg[0]) && opt_.dec_deg[0] >= -90.0 && opt_.dec_deg[0] < 90.0,
+              "lightcone dec_deg[0]", opt_.dec_deg[0], "a declination in [-90, 90) degrees");
+      require(std::isfinite(opt_.dec_deg[1]) && opt_.dec_deg[1] > opt_.dec_deg[0] && opt_.dec_deg[1] <= 90.0,
+              "lightcone dec_deg[1]", opt_.dec_deg[1],
+              lagframe::detail::concat("a declination in (dec_deg[0] = ", opt_.dec_deg[0], ", 90] degrees"));
+    }
     require(opt_.max_replicas >= 0, "lightcone max_replicas", opt_.max_replicas, "a number >= 0");
     require(std::isfinite(opt_.particle_fraction) && opt_.particle_fraction > 0.0 && opt_.particle_fraction <= 1.0,
             "lightcone particle_fraction", opt_.particle_fraction, "a fraction in (0, 1]");
@@ -312,7 +348,7 @@ class lightcone {
   /// sphere (angle to the axis minus the sphere's angular radius at most θ). Always true for
   /// the full sky.
   [[nodiscard]] bool meets_footprint(const std::array<int, 3>& n) const {
-    if (opt_.shape == footprint::full_sky || opt_.opening_deg >= 180.0) return true;
+    if (bounding_opening_deg_ >= 180.0) return true;
     const double side = box_.side_mpc_h;
     const double radius = 0.5 * std::sqrt(3.0) * side + replica_margin;
     double c2 = 0, along = 0;
@@ -324,7 +360,44 @@ class lightcone {
     const double c = std::sqrt(c2);
     if (c <= radius) return true;
     const double angle = std::acos(std::clamp(along / c, -1.0, 1.0));
-    return angle - std::asin(radius / c) <= opt_.opening_deg * std::numbers::pi / 180.0;
+    return angle - std::asin(radius / c) <= bounding_opening_deg_ * std::numbers::pi / 180.0;
+  }
+
+  /// axis_, cos_opening_ and bounding_opening_deg_ (bounding_axis() says what they mean). For a
+  /// rectangle: the angular distance from the centre direction u has its only maximum on the
+  /// sphere at −u, so over the rectangle it peaks at −u (if inside: the whole sky) or on the
+  /// boundary, sampled every ≤ 0.18° (hence the 0.5° added).
+  void set_bounding_cone() {
+    constexpr double deg = std::numbers::pi / 180.0;
+    if (opt_.shape != footprint::rectangle) {
+      const double norm = std::sqrt(opt_.axis[0] * opt_.axis[0] + opt_.axis[1] * opt_.axis[1] + opt_.axis[2] * opt_.axis[2]);
+      for (int d = 0; d < 3; ++d) axis_[d] = opt_.axis[d] / norm;
+      cos_opening_ = std::cos(opt_.opening_deg * deg);
+      bounding_opening_deg_ = opt_.shape == footprint::full_sky ? 180.0 : opt_.opening_deg;
+      return;
+    }
+    const auto direction = [&](double ra, double dec) {
+      return std::array<double, 3>{std::cos(dec * deg) * std::cos(ra * deg), std::cos(dec * deg) * std::sin(ra * deg),
+                                   std::sin(dec * deg)};
+    };
+    const auto& ra = opt_.ra_deg;
+    const auto& dec = opt_.dec_deg;
+    const auto u = direction(0.5 * (ra[0] + ra[1]), 0.5 * (dec[0] + dec[1]));
+    for (int d = 0; d < 3; ++d) axis_[d] = u[d];
+    cos_opening_ = -1.0;
+    if (in_footprint(-u[0], -u[1], -u[2], 1.0)) {
+      bounding_opening_deg_ = 180.0;
+      return;
+    }
+    double widest = 0;
+    constexpr int samples = 2048;
+    for (int k = 0; k <= samples; ++k) {
+      const double t = static_cast<double>(k) / samples;
+      const double ra_t = ra[0] + t * (ra[1] - ra[0]), dec_t = dec[0] + t * (dec[1] - dec[0]);
+      for (const auto& v : {direction(ra_t, dec[0]), direction(ra_t, dec[1]), direction(ra[0], dec_t), direction(ra[1], dec_t)})
+        widest = std::max(widest, std::acos(std::clamp(v[0] * u[0] + v[1] * u[1] + v[2] * u[2], -1.0, 1.0)));
+    }
+    bounding_opening_deg_ = std::min(180.0, widest / deg + 0.5);
   }
 
   /// Distance range from the observer to the replica n of the box.
@@ -431,15 +504,10 @@ class lightcone {
       if (bracketed) break;
     }
     const auto p = position(b, nullptr);
-    double r2 = 0, along = 0;
-    for (int k = 0; k < 3; ++k) {
-      const double dx = p[k] - opt_.observer[k];
-      r2 += dx * dx;
-      along += dx * axis_[k];
-    }
-    radius = std::sqrt(r2);
+    const double dx = p[0] - opt_.observer[0], dy = p[1] - opt_.observer[1], dz = p[2] - opt_.observer[2];
+    radius = std::sqrt(dx * dx + dy * dy + dz * dz);
     if (radius < chi_min_ || radius >= chi_max_) return false;
-    if (opt_.shape == footprint::cone && along < cos_opening_ * radius) return false;
+    if (!in_footprint(dx, dy, dz, radius)) return false;
     // The replica is the image of the particle's own worldline: x + nL − q with q its Lagrangian
     // position is its (continuous) displacement, so n = round((x + nL − q)/L) labels the image
     // whatever drift wrapped x into the box (docs/physics.md §16.3); displacements stay below L/2.
@@ -568,6 +636,7 @@ class lightcone {
   std::vector<bool> done_;
   double axis_[3] = {0, 0, 1};
   double cos_opening_ = -1;
+  double bounding_opening_deg_ = 180.0;
   std::vector<replica> replicas_;
   std::function<void(shell&&)> on_complete_;
   static constexpr std::size_t table_points = 257;

@@ -54,6 +54,18 @@ TEST_CASE("lightcone shell files: round trip and atomic writes" * doctest::test_
   CHECK(back.info.axis[1] == 1.0);
   CHECK(back.info.opening_deg == 30.0);
   CHECK(back.info.particle_fraction == 0.5);
+  // A rectangle's ranges come back too.
+  auto rect = info;
+  rect.shape = lightcone::footprint::rectangle;
+  rect.ra_deg = {10.0, 55.5};
+  rect.dec_deg = {-20.0, 12.5};
+  const auto rect_path = io::lightcone_shell_path(dir.path, "rect", 0);
+  io::write_lightcone_shell(rect_path, s, rect);
+  const auto rect_back = io::read_lightcone_shell(rect_path);
+  CHECK(rect_back.info.shape == lightcone::footprint::rectangle);
+  CHECK(rect_back.info.ra_deg == rect.ra_deg);
+  CHECK(rect_back.info.dec_deg == rect.dec_deg);
+  std::filesystem::remove(rect_path);
   REQUIRE(back.shell.particles.size() == 6);
   for (std::size_t i = 0; i < 6; ++i) {
     const auto &x = s.particles[i], &y = back.shell.particles[i];

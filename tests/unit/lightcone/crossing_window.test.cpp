@@ -48,6 +48,13 @@ sampled brute_force(const lightcone::lightcone& cone, const vec3<double>& lo, co
           const double r = std::sqrt(r2);
           if (r < cone.chi_min() || r >= cone.chi_max()) return;
           if (o.shape == lightcone::footprint::cone && along < cos_open * r) return;
+          if (o.shape == lightcone::footprint::rectangle) {
+            // Right ascension and declination about the observer, in degrees.
+            const double dz = x[2] - o.observer[2];
+            const double dec = std::asin(dz / r) * 180.0 / std::numbers::pi;
+            const double ra = std::fmod(std::atan2(x[1] - o.observer[1], x[0] - o.observer[0]) * 180.0 / std::numbers::pi + 360.0, 360.0);
+            if (dec < o.dec_deg[0] || dec > o.dec_deg[1] || ra < o.ra_deg[0] || ra > o.ra_deg[1]) return;
+          }
           s.any = true;
           s.near = std::min(s.near, r);
           s.far = std::max(s.far, r);
@@ -102,7 +109,13 @@ TEST_CASE("crossing window of a grown box against sampled points" * doctest::tes
     lightcone::lightcone_options opt{.observer = {100 * u(rng), 100 * u(rng), 100 * u(rng)},
                                      .z_min = 0.02 * u(rng), .z_max = 0.05 + 0.03 * u(rng)};
     const bool cone_shape = trial % 3 != 0;
-    if (cone_shape) {
+    if (cone_shape && trial % 4 == 1) {
+      // A rectangle in RA and Dec, from a few degrees to a large part of the sky.
+      opt.shape = lightcone::footprint::rectangle;
+      const double ra0 = 300.0 * u(rng), dec0 = -90.0 + 150.0 * u(rng);
+      opt.ra_deg = {ra0, std::min(360.0, ra0 + (trial % 8 == 1 ? 6.0 : 20.0 + 200.0 * u(rng)))};
+      opt.dec_deg = {dec0, std::min(90.0, dec0 + (trial % 8 == 1 ? 6.0 : 10.0 + 80.0 * u(rng)))};
+    } else if (cone_shape) {
       opt.shape = lightcone::footprint::cone;
       opt.axis = {u(rng) - 0.5, u(rng) - 0.5, u(rng) - 0.5};
       opt.opening_deg = trial % 2 == 0 ? 4.0 : 30.0 + 100.0 * u(rng);

@@ -300,6 +300,22 @@ TEST_CASE("lightcone options: impossible values are refused" * doctest::test_sui
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.shape = lightcone::footprint::cone, .opening_deg = 200.0}),
                        doctest::Contains("opening_deg"), config_error);
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.z_max = 1.0, .max_replicas = 2}), doctest::Contains("replicas"), config_error);
+  using lightcone::footprint;
+  CHECK_THROWS_WITH_AS(lc(cosmo, b, {.shape = footprint::rectangle, .ra_deg = {-10.0, 20.0}}), doctest::Contains("ra_deg[0]"),
+                       config_error);
+  CHECK_THROWS_WITH_AS(lc(cosmo, b, {.shape = footprint::rectangle, .ra_deg = {30.0, 20.0}}), doctest::Contains("ra_deg[1]"),
+                       config_error);
+  CHECK_THROWS_WITH_AS(lc(cosmo, b, {.shape = footprint::rectangle, .dec_deg = {-95.0, 20.0}}),
+                       doctest::Contains("dec_deg[0]"), config_error);
+  CHECK_THROWS_WITH_AS(lc(cosmo, b, {.shape = footprint::rectangle, .dec_deg = {10.0, 90.5}}),
+                       doctest::Contains("dec_deg[1]"), config_error);
+  // The bounding cone of a rectangle holds it; the whole sky when it holds the opposite direction.
+  const lc strip(cosmo, b, {.z_max = 0.1, .shape = footprint::rectangle, .ra_deg = {0.0, 360.0}, .dec_deg = {-10.0, 10.0}});
+  CHECK(strip.bounding_opening_deg() == 180.0);
+  const lc patch(cosmo, b, {.z_max = 0.1, .shape = footprint::rectangle, .ra_deg = {40.0, 60.0}, .dec_deg = {-10.0, 10.0}});
+  CHECK(patch.bounding_opening_deg() == doctest::Approx(std::acos(std::cos(10.0 * std::numbers::pi / 180.0) *
+                                                                  std::cos(10.0 * std::numbers::pi / 180.0)) *
+                                                            180.0 / std::numbers::pi + 0.5).epsilon(1e-3));
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.z_max = 0.1, .shell_edges = {100.0, 50.0}}), doctest::Contains("shell_edges"),
                        config_error);
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.healpix_nside = 3}), doctest::Contains("healpix_nside"), config_error);
