@@ -3,10 +3,13 @@
 // the tiles whose files verify.
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+#include <vector>
 #include <mutex>
 #include <sstream>
 
+#include <lagframe/io/text_table.hpp>
 #include <lagframe/scola/executors.hpp>
 #include <lagframe/scola/tiled_run.hpp>
 
@@ -15,6 +18,33 @@
 namespace lagframe_run {
 
 namespace {
+
+/// directory/tile_work.txt: each tile's planned stop and work and, once measured, its seconds
+/// (−1 before the run, or for a tile verified from an earlier run).
+template <class Run>
+void write_tile_work(const Run& run, const std::filesystem::path& directory, const lf::scola::run_report* report) {
+  const auto& plan = run.plan();
+  std::vector<std::vector<double>> cols(7);
+  std::vector<double> seconds(plan.tiles.size(), -1.0);
+  if (report != nullptr)
+    for (std::size_t k = 0; k < report->ran.size(); ++k) seconds[report->ran[k]] = report->tile_seconds[k];
+  for (const auto& t : plan.tiles) {
+    cols[0].push_back(static_cast<double>(t.tile));
+    cols[1].push_back(static_cast<double>(t.steps));
+    cols[2].push_back(t.a_stop);
+    cols[3].push_back(t.a_last);
+    cols[4].push_back(t.reach_mpc_h);
+    cols[5].push_back(static_cast<double>(t.particle_steps));
+    cols[6].push_back(seconds[t.tile]);
+  }
+  lf::io::write_text_table(directory / "tile_work.txt",
+                           {"tile", "steps", "a_stop", "a_last", "reach_mpc_h", "particle_steps", "seconds"}, cols,
+                           {lf::detail::concat("sCOLA lightcone work per tile: ", plan.tiles_running(), " of ",
+                                               plan.tiles.size(), " tiles run, ", plan.tile_steps(), " of ",
+                                               plan.tile_steps_full(), " tile-steps (every tile to the end)"),
+                            "steps 0: the tile cannot cross the lightcone and does not run; a_last 0: no crossing "
+                            "possible; seconds -1: not measured (before the run, or verified from an earlier run)"});
+}
 
 /// Before the run: what each tile will do with a lightcone (scola/lightcone_plan.hpp).
 template <class Run>
@@ -100,7 +130,11 @@ void run_tiles(run_context& ctx) {
               "tile mesh %zu^3, %.1f MB per tile; tile files in %s\n",
               run.tiles().tiles_per_side(), run.tiles().particles_1d(), run.tiles().core_1d(), run.tiles().buffer_1d(),
               run.tiles().shell_1d(), run.tiles().mesh(0).cells, run.tile_memory_bytes() / 1e6, so.directory.c_str());
-  if (so.lightcone) report_plan(run);
+  if (so.lightcone) {
+    report_plan(run);
+    write_tile_work(run, c.directory, nullptr);
+    std::printf("each tile's plan: %s\n", (c.directory / "tile_work.txt").c_str());
+  }
   std::fflush(stdout);
   std::size_t started = 0;
   std::mutex progress;
@@ -123,6 +157,7 @@ void run_tiles(run_context& ctx) {
 #if defined(LAGFRAME_RUN_HAS_HDF5)
   if (so.lightcone) {
     report_saving(run, report);
+    write_tile_work(run, c.directory, &report);
     const auto info = lf::io::lightcone_info(*run.cone(), c.cosmology);
     run.assemble_lightcone([&](lf::lightcone::shell&& s) { write_lightcone_shell_files(c, *run.cone(), info, std::move(s)); });
     if (c.lightcone_only) {

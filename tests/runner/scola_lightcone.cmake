@@ -2,7 +2,8 @@
 # 4³ tiles, 10 steps, a 20° cone at 0.2 < z < 0.3 with HEALPix maps:
 #  1. lightcone.only = true: the plan is printed before the tiles run (every tile stops one step
 #     early: its last possible crossing is at a = 0.83, the grid's last node before a = 1 is 0.90),
-#     the measured tile-seconds after, the shell is written, and there is no final state;
+#     the measured tile-seconds after, each tile's plan and seconds in tile_work.txt, the shell
+#     is written, and there is no final state;
 #  2. lightcone.only = false: every tile runs to z = 0 and the same shell comes with the P(k);
 #  3. the two shells are identical (ids, replicas, times, positions, velocities, maps): stopping
 #     early loses nothing;
@@ -34,6 +35,13 @@ string(FIND "${out}" "lightcone plan:" plan_at)
 string(FIND "${out}" "tile 1/64 starting" first_tile_at)
 if(plan_at GREATER first_tile_at)
   message(FATAL_ERROR "the plan is not printed before the tiles run:\n${out}")
+endif()
+# tile_work.txt: one row per tile, the planned steps (9 each) and the measured seconds.
+file(STRINGS "${OUT}/only/tile_work.txt" rows REGEX "^[0-9]")
+list(LENGTH rows n_rows)
+list(GET rows 0 first_row)
+if(NOT n_rows EQUAL 64 OR NOT first_row MATCHES "^0\\.0+e\\+00 9\\.0+e\\+00 " OR first_row MATCHES " -1\\.0+e\\+00$")
+  message(FATAL_ERROR "tile_work.txt: ${n_rows} rows, first '${first_row}'")
 endif()
 file(GLOB final_state "${OUT}/only/pk_*" "${OUT}/only/slice*" "${OUT}/only/snapshot*")
 if(final_state)
