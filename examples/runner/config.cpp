@@ -598,6 +598,7 @@ void read_initial_conditions(reader& r, run_config& c) {
 
 void read_frame(reader& r, run_config& c) {
   c.frame = r.choice("frame.type", frame_kinds);
+  c.frame_fields = r.choice("frame.fields", frame_fields_kinds);
   if ((c.frame == frame_kind::lpt2 || c.frame == frame_kind::coca) && c.lpt_order != 2)
     r.invalid("initial_conditions.lpt_order",
               "2 with frame.type = " + quote(name_of(frame_kinds, c.frame)) + ": the second-order frame needs the second-order fields");
@@ -898,6 +899,19 @@ void read_lightcone(reader& r, run_config& c, bool present) {
   r.refuse("lightcone.z_max", "is not possible: [lightcone] writes HDF5 shell files and this lagframe-run was built "
                               "without HDF5 (apt-get install libhdf5-dev, then rebuild), or remove [lightcone]");
 #endif
+}
+
+/// frame.fields = "fixed16" is compiled for tCOLA with lpt2, the PM force of the particles and
+/// COLA factors (the runs it is meant for); anything else is refused with the fix.
+void check_frame_fields(reader& r, const run_config& c) {
+  if (c.frame_fields != frame_fields_kind::fixed16) return;
+  const std::string why = "is only for frame.type = \"lpt2\" with force.type = \"pm\", force.source = \"particles\", "
+                          "COLA factors and no [scola]; ";
+  if (c.frame != frame_kind::lpt2) r.refuse("frame.fields", why + "here frame.type = " + quote(name_of(frame_kinds, c.frame)) + ": set fields = \"float\"");
+  if (c.force != force_kind::pm) r.refuse("frame.fields", why + "here force.type = " + quote(name_of(force_kinds, c.force)) + ": set fields = \"float\"");
+  if (c.source != source_kind::particles) r.refuse("frame.fields", why + "here force.source = \"sheet\": set fields = \"float\"");
+  if (c.factors != factors_kind::cola) r.refuse("frame.fields", why + "here stepper.factors = " + quote(name_of(factors_kinds, c.factors)) + ": set fields = \"float\"");
+  if (c.scola) r.refuse("frame.fields", why + "here [scola] is present: set fields = \"float\"");
 }
 
 void read_scola(reader& r, run_config& c, bool present) {
@@ -1419,6 +1433,7 @@ run_config load_config(const fs::path& file, const std::vector<std::string>& ove
   read_output(r, c);
   read_scola(r, c, root.contains("scola"));
   read_lightcone(r, c, root.contains("lightcone"));
+  check_frame_fields(r, c);
   r.check_all_consulted();
 
   // The files the keys name, then everything that depends on the start time.

@@ -191,7 +191,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   switch (c.frame) {
     case frame_kind::inertial: frame = 0; break;
     case frame_kind::lpt1: frame = V; break;
-    case frame_kind::lpt2: frame = 2.0 * V; break;
+    case frame_kind::lpt2: frame = c.frame_fields == frame_fields_kind::fixed16 ? V : 2.0 * V; break;
     case frame_kind::coca: frame = 9.0 * V; break;
   }
 
@@ -211,7 +211,8 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     const double lpt_peak = 2.0 * V + lagrangian + (c.lpt_order == 2 ? 3.0 : 1.0) * lagrangian;
     // Then the fields, positions and momenta (set_initial_conditions), or the restart's, and
     // at the end the frame's fields with x, pi and the accelerations.
-    const double handover = 4.0 * V;
+    // (fixed16: Psi1 in float and packed at once while the frame converts it, half a V more)
+    const double handover = c.frame_fields == frame_fields_kind::fixed16 ? 4.5 * V : 4.0 * V;
     const double settled = 3.0 * V + frame;
     const double restart = restart_input;  // alive until set_state takes it
     if (lpt_peak + restart >= std::max(handover, settled)) {

@@ -63,6 +63,10 @@ inline constexpr named<snapshot_format> snapshot_formats[] = {
     {"none", snapshot_format::none}, {"npy", snapshot_format::npy}, {"gadget_hdf5", snapshot_format::gadget_hdf5}};
 
 enum class frame_kind { inertial, lpt1, lpt2, coca };
+/// How an LPT frame keeps Psi1 and Psi2 (frame/lpt_storage.hpp).
+enum class frame_fields_kind { float32, fixed16 };
+inline constexpr named<frame_fields_kind> frame_fields_kinds[] = {{"float", frame_fields_kind::float32},
+                                                                 {"fixed16", frame_fields_kind::fixed16}};
 inline constexpr named<frame_kind> frame_kinds[] = {{"inertial", frame_kind::inertial},
                                                    {"lpt1", frame_kind::lpt1},
                                                    {"lpt2", frame_kind::lpt2},
@@ -157,6 +161,7 @@ struct run_config {
 
   // [frame]
   frame_kind frame = frame_kind::lpt2;
+  frame_fields_kind frame_fields = frame_fields_kind::float32;
   emulator_kind emulator = emulator_kind::fourier_linear;
   std::filesystem::path emulator_file;
   lf::frame::ml_integration integration = lf::frame::ml_integration::as_lpt;

@@ -139,6 +139,7 @@ inline const std::vector<key_spec>& schema() {
       {"initial_conditions", "restart_format", T::choice, P::fixed, "\"auto\"", "snapshot format to restart from; auto: the earlier run's output.snapshot", choices_of(restart_formats), {}, true, false},
       // [frame]
       {"frame", "type", T::choice, P::fixed, "\"lpt2\"", "inertial: no frame (PM, P3M); lpt1, lpt2: tCOLA; coca: tCOCA (lpt2 plus an emulator)", choices_of(frame_kinds)},
+      {"frame", "fields", T::choice, P::fixed, "\"float\"", "type = \"lpt2\" with the PM force and COLA factors: Psi1, Psi2 as float, or fixed16 (int16 with one scale per field: 12 B less per particle, each component within 1.5e-5 of the field's largest)", choices_of(frame_fields_kinds), {}, true},
       {"frame", "emulator", T::choice, P::fixed, "\"fourier_linear\"", "type = \"coca\": the emulator of the residual momentum (torchscript: a build with libtorch)", choices_of(emulator_kinds), {}, true},
       {"frame", "emulator_file", T::path, P::optional, "\"../models/fourier_linear_64_128.bin\"", "type = \"coca\": the emulator's model (must fit the box, the particle grid and the time range)"},
       {"frame", "integration", T::choice, P::fixed, "\"as_lpt\"", "type = \"coca\": how the emulator's part of the frame is integrated (frame/emulated.hpp)", choices_of(integrations), {}, true},

@@ -274,12 +274,24 @@ void run_with_factors(run_context& ctx) {
   }
 }
 
+/// force::particle_mesh of the particles (the force fixed16 frame fields are compiled for).
+template <class Force>
+inline constexpr bool pm_of_particles = false;
+template <lf::mesh::mass_assignment Assignment>
+inline constexpr bool pm_of_particles<lf::force::particle_mesh<Assignment, float, lf::source::particles>> = true;
+
 template <class Force>
 void run_with_force(run_context& ctx) {
   switch (ctx.config.frame) {
     case frame_kind::inertial: return run_with_factors<lf::frame::inertial<float>, Force>(ctx);
     case frame_kind::lpt1: return run_with_factors<lf::frame::lpt<1, float>, Force>(ctx);
-    case frame_kind::lpt2: return run_with_factors<lf::frame::lpt<2, float>, Force>(ctx);
+    case frame_kind::lpt2:
+      // fixed16 fields: tCOLA with the PM force of the particles only (refused otherwise when loading).
+      if constexpr (pm_of_particles<Force>) {
+        if (ctx.config.frame_fields == frame_fields_kind::fixed16)
+          return run_one<lf::frame::lpt<2, float, lf::frame::fixed16>, Force, lf::stepper::factors::cola>(ctx);
+      }
+      return run_with_factors<lf::frame::lpt<2, float>, Force>(ctx);
     case frame_kind::coca: return run_with_factors<coca_frame, Force>(ctx);
   }
 }

@@ -10,9 +10,13 @@
 /// with the same factor K as the true force, so at linear order the residual force cancels
 /// exactly whatever the step size (TZE13 eq. A.12 form; L-PICOLA main.c does the same).
 /// Order 1 keeps only Ψ1 (2LPT initial displacements then live in the residual).
+/// Storage: the fields as `Real`, or `fixed16` (int16 with one scale per field: half the memory,
+/// each component within 1.5e-5 of the field's largest displacement; lpt_storage.hpp).
 
+#include <array>
 #include <cstddef>
 #include <span>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -21,17 +25,22 @@
 #include "lagframe/core/error.hpp"
 #include "lagframe/cosmology/growth.hpp"
 #include "lagframe/frame/concepts.hpp"
+#include "lagframe/frame/lpt_storage.hpp"
 #include "lagframe/ic/lpt.hpp"
 
 namespace lagframe::frame {
 
-template <int Order, class Real = float>
+template <int Order, class Real = float, class Storage = Real>
 class lpt {
   static_assert(Order == 1 || Order == 2, "lagframe::frame::lpt<Order>: Order must be 1 or 2");
+  static_assert(std::is_same_v<Storage, Real> || std::is_same_v<Storage, fixed16>,
+                "lagframe::frame::lpt<Order, Real, Storage>: Storage is Real (the default) or frame::fixed16");
+  static constexpr bool compact = std::is_same_v<Storage, fixed16>;
 
  public:
   using real_type = Real;
-  static constexpr std::string_view name = Order == 1 ? "lpt<1>" : "lpt<2>";
+  static constexpr std::string_view name =
+      Order == 1 ? (compact ? "lpt<1, fixed16>" : "lpt<1>") : (compact ? "lpt<2, fixed16>" : "lpt<2>");
   /// Particles ride the LPT trajectory (frame::is_moving).
   static constexpr bool moving = true;
   static constexpr int order = Order;
@@ -43,12 +52,24 @@ class lpt {
     if constexpr (Order == 2) {
       require(fields.order == 2 && fields.psi2.size() == psi1_.size(), "LPT field order",
               fields.order, "second-order fields (Psi2) for frame::lpt<2>");
-      psi2_ = std::move(fields.psi2);
+      psi2_ = lpt_field<Real, Storage>(std::move(fields.psi2));
     }
   }
 
-  [[nodiscard]] std::span<const vec3<Real>> psi1() const { return psi1_; }
-  [[nodiscard]] std::span<const vec3<Real>> psi2() const { return psi2_; }
+  [[nodiscard]] std::span<const vec3<Real>> psi1() const
+    requires(!compact)
+  {
+    return psi1_.values();
+  }
+  [[nodiscard]] std::span<const vec3<Real>> psi2() const
+    requires(!compact)
+  {
+    return psi2_.values();
+  }
+  /// Largest difference of a stored component from the given one (0 unless fixed16), Ψ1 and Ψ2.
+  [[nodiscard]] std::array<double, 2> storage_resolution() const { return {psi1_.resolution(), psi2_.resolution()}; }
+  /// Bytes of the stored fields.
+  [[nodiscard]] std::size_t field_bytes() const { return psi1_.bytes() + psi2_.bytes(); }
 
   void kick(std::span<vec3<Real>> pi, std::span<const vec3<Real>> acc,
             const kick_interval& k) const {
@@ -60,8 +81,8 @@ class lpt {
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) {
       for (int d = 0; d < 3; ++d) {
-        Real frame_term = c1 * psi1_[i][d];
-        if constexpr (Order == 2) frame_term += c2 * psi2_[i][d];
+        Real frame_term = c1 * psi1_(i, d);
+        if constexpr (Order == 2) frame_term += c2 * psi2_(i, d);
         pi[i][d] += s * acc[i][d] - frame_term;
       }
     }
@@ -78,8 +99,8 @@ class lpt {
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) {
       for (int d = 0; d < 3; ++d) {
-        Real step = f * pi[i][d] + dd1 * psi1_[i][d];
-        if constexpr (Order == 2) step += dd2 * psi2_[i][d];
+        Real step = f * pi[i][d] + dd1 * psi1_(i, d);
+        if constexpr (Order == 2) step += dd2 * psi2_(i, d);
         x[i][d] = wrap_periodic(x[i][d] + step, side);
       }
     }
@@ -92,8 +113,8 @@ class lpt {
     const double dd2 = Order == 2 ? growth_->d2(a) - growth_->d2(a0) : 0.0;
     vec3<double> out;
     for (int d = 0; d < 3; ++d) {
-      out[d] = dd1 * static_cast<double>(psi1_[i][d]);
-      if constexpr (Order == 2) out[d] += dd2 * static_cast<double>(psi2_[i][d]);
+      out[d] = dd1 * static_cast<double>(psi1_(i, d));
+      if constexpr (Order == 2) out[d] += dd2 * static_cast<double>(psi2_(i, d));
     }
     return out;
   }
@@ -105,8 +126,8 @@ class lpt {
     return k == 0 ? growth_->d1(a) - growth_->d1(a0) : growth_->d2(a) - growth_->d2(a0);
   }
   [[nodiscard]] vec3<double> displacement_vector(std::size_t i, int k) const {
-    const auto& v = k == 0 ? psi1_[i] : psi2_[i];
-    return {static_cast<double>(v[0]), static_cast<double>(v[1]), static_cast<double>(v[2])};
+    const auto& v = k == 0 ? psi1_ : psi2_;
+    return {static_cast<double>(v(i, 0)), static_cast<double>(v(i, 1)), static_cast<double>(v(i, 2))};
   }
 
   /// The frame's momentum of particle i at a, T[D1] Ψ1 + T[D2] Ψ2.
@@ -114,8 +135,8 @@ class lpt {
     const double t1 = growth_->t_d1(a), t2 = Order == 2 ? growth_->t_d2(a) : 0.0;
     vec3<double> out;
     for (int d = 0; d < 3; ++d) {
-      out[d] = t1 * static_cast<double>(psi1_[i][d]);
-      if constexpr (Order == 2) out[d] += t2 * static_cast<double>(psi2_[i][d]);
+      out[d] = t1 * static_cast<double>(psi1_(i, d));
+      if constexpr (Order == 2) out[d] += t2 * static_cast<double>(psi2_(i, d));
     }
     return out;
   }
@@ -128,8 +149,8 @@ class lpt {
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) {
       for (int d = 0; d < 3; ++d) {
-        Real frame_p = t1 * psi1_[i][d];
-        if constexpr (Order == 2) frame_p += t2 * psi2_[i][d];
+        Real frame_p = t1 * psi1_(i, d);
+        if constexpr (Order == 2) frame_p += t2 * psi2_(i, d);
         p[i][d] += frame_p;
       }
     }
@@ -143,8 +164,8 @@ class lpt {
 
   const cosmology::growth* growth_;
   Real side_;
-  std::vector<vec3<Real>> psi1_;
-  std::vector<vec3<Real>> psi2_;
+  lpt_field<Real, Storage> psi1_;
+  lpt_field<Real, Storage> psi2_;
 };
 
 }  // namespace lagframe::frame
