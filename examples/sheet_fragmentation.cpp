@@ -7,10 +7,11 @@
 // d = 1 Mpc/h by default). Wang & White's limit below which haloes are mostly artificial:
 // M_lim = 10.1 ρ̄ d k_peak⁻², k_peak where Δ²(k) = k³P(k)/2π² peaks, i.e. 10.1 (d k_peak)⁻²
 // particle masses. One Gaussian field, its 2LPT displacements on the (2N)³ grid, subsampled for
-// the N³ runs. tCOLA, 40 steps linear in a from z = 49 to 0, TSC mesh of (2N)³. Runs: (2N)³
-// particles (the reference: its own M_lim is half as large), N³ particles, and N³ with
-// source::sheet under each multi-stream policy. Friends-of-friends groups (b = 0.2, at least 20
-// N³-particle masses) are counted in mass bins. Usage: sheet_fragmentation [N] [RESAMPLE].
+// the N³ runs. tCOLA, 40 steps linear in a from z = 49 to 0, TSC mesh of (2N)³ (or MESH_1D³).
+// Runs: (2N)³ particles (the reference: its own M_lim is half as large), N³ particles, and N³
+// with source::sheet under each multi-stream policy with the band-limited interpolant, and with
+// the trilinear one everywhere. Friends-of-friends groups (b = 0.2, at least 20 N³-particle
+// masses) are counted in mass bins. Usage: sheet_fragmentation [N] [RESAMPLE] [MESH_1D].
 // Output: a table on stdout.
 
 #include <lagframe/halos/fof.hpp>
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <numbers>
+#include <tuple>
 #include <vector>
 
 namespace lf = lagframe;
@@ -59,8 +61,9 @@ std::vector<lf::vec3<float>> run_to_z0(const lf::box& box, const lf::ic::lpt_fie
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 64;
   const std::size_t resample = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 2;
-  if (n < 16 || n % 2 != 0 || resample < 1 || resample > 8) {
-    std::fprintf(stderr, "usage: sheet_fragmentation [N >= 16, even] [RESAMPLE in 1..8]\n");
+  const std::size_t mesh_1d = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 2 * n;
+  if (n < 16 || n % 2 != 0 || resample < 1 || resample > 8 || mesh_1d < 8) {
+    std::fprintf(stderr, "usage: sheet_fragmentation [N >= 16, even] [RESAMPLE in 1..8] [MESH_1D >= 8, default 2N]\n");
     return 2;
   }
   const double side = static_cast<double>(n);  // d = 1 Mpc/h
@@ -100,7 +103,7 @@ int main(int argc, char** argv) {
   std::printf("\nFoF groups (b = 0.2) at z = 0 per mass bin, in %zu^3-particle masses:\n", n);
   std::printf("| run | 20-40 | 40-80 | 80-160 | 160-320 | 320-640 | 640-1280 | >= 1280 | seconds |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
-  const lf::force::pm_options pm{.grid_1d = 2 * n};
+  const lf::force::pm_options pm{.grid_1d = mesh_1d};
   const auto report = [&](const char* name, const std::vector<lf::vec3<float>>& x, double per_mass, double seconds) {
     const auto bins = group_counts(x, side, per_mass);
     std::printf("| %s |", name);
@@ -122,12 +125,15 @@ int main(int argc, char** argv) {
     report("N^3 particles", x, 1.0, s);
   }
   using policy = lf::source::multistream_policy;
-  for (const auto& [p, name] : {std::pair{policy::blend, "N^3 sheet, blend (default)"},
-                               std::pair{policy::global_switch, "N^3 sheet, global_switch"},
-                               std::pair{policy::sheet_everywhere, "N^3 sheet, sheet_everywhere"}}) {
+  using interp = lf::source::sheet_interpolant;
+  for (const auto& [p, ip, name] : {std::tuple{policy::blend, interp::fourier, "N^3 sheet, blend (default)"},
+                                   std::tuple{policy::global_switch, interp::fourier, "N^3 sheet, global_switch"},
+                                   std::tuple{policy::sheet_everywhere, interp::fourier, "N^3 sheet, sheet_everywhere"},
+                                   std::tuple{policy::sheet_everywhere, interp::trilinear, "N^3 sheet, trilinear, everywhere"}}) {
     lf::force::pm_options o = pm;
     o.source.resample = resample;
     o.source.policy = p;
+    o.source.interpolant = ip;
     auto [x, s] = timed([&] {
       return run_to_z0(coarse, fields, lf::force::particle_mesh<lf::mesh::tsc, float, lf::source::sheet>(coarse, o));
     });

@@ -693,6 +693,7 @@ void read_force(reader& r, run_config& c) {
                   "as n^-2 with CIC and about n^-3 with TSC (docs/physics.md §15.2); assignment = \"tsc\" is more accurate\n");
     c.pm.source.resample = r.count("force.sheet_resample");
     c.pm.source.policy = r.choice("force.sheet_policy", sheet_policies);
+    c.pm.source.interpolant = r.choice("force.sheet_interpolant", sheet_interpolants);
     if (c.pm.source.policy == lf::source::multistream_policy::global_switch) {
       c.pm.source.switch_threshold = r.number("force.switch_threshold");
     } else {
@@ -701,7 +702,7 @@ void read_force(reader& r, run_config& c) {
     }
   } else {
     const std::string context = "with force.source = \"particles\"";
-    for (const char* id : {"force.sheet_resample", "force.sheet_policy", "force.switch_threshold"})
+    for (const char* id : {"force.sheet_resample", "force.sheet_policy", "force.sheet_interpolant", "force.switch_threshold"})
       r.unused(id, context, "it belongs to the sheet source (source = \"sheet\")");
   }
 }

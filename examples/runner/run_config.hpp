@@ -88,6 +88,8 @@ inline constexpr named<lf::source::multistream_policy> sheet_policies[] = {
     {"blend", lf::source::multistream_policy::blend},
     {"global_switch", lf::source::multistream_policy::global_switch},
     {"sheet_everywhere", lf::source::multistream_policy::sheet_everywhere}};
+inline constexpr named<lf::source::sheet_interpolant> sheet_interpolants[] = {
+    {"fourier", lf::source::sheet_interpolant::fourier}, {"trilinear", lf::source::sheet_interpolant::trilinear}};
 inline constexpr named<lf::force::greens_function> greens_kinds[] = {
     {"exact", lf::force::greens_function::exact},
     {"finite_difference", lf::force::greens_function::finite_difference},

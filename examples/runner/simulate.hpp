@@ -133,8 +133,9 @@ void run_one(run_context& ctx) {
     }
   }();
   if constexpr (std::is_same_v<typename std::remove_cvref_t<decltype(mesh_part(force))>::source_type, lf::source::sheet>)
-    std::printf("density source: the Lagrangian sheet, %zu^3 samples per particle, policy %s\n", c.pm.source.resample,
-                std::string(name_of(sheet_policies, c.pm.source.policy)).c_str());
+    std::printf("density source: the Lagrangian sheet, %zu^3 samples per particle, policy %s, %s interpolant\n",
+                c.pm.source.resample, std::string(name_of(sheet_policies, c.pm.source.policy)).c_str(),
+                std::string(name_of(sheet_interpolants, c.pm.source.interpolant)).c_str());
   sim_t sim{c.cosmology, c.box, std::move(force), stepper_t({.grid = grid, .schedule = make_schedule(c)}, make_factors<Factors>(c))};
   if (!c.wisdom_file.empty()) lf::fft::export_wisdom(c.wisdom_file.string());
   if constexpr (std::is_same_v<Frame, coca_frame>) {

@@ -170,5 +170,16 @@ TEST_CASE("sheet density before shell crossing against the exact density" * doct
     const double n2 = relative_rms(source_mesh<source::sheet, mesh::tsc>(w, b, 16, {.resample = 2}), exact);
     std::printf("TSC, mesh 2x the particle grid: particles %.4f, sheet n = 2 %.5f\n", particles, n2);
     CHECK(n2 * 10 <= particles);
+    // The trilinear interpolant (exact only for an affine sheet): closer than the particles,
+    // further than the band-limited one, and closer with more samples.
+    constexpr auto trilinear = source::sheet_interpolant::trilinear;
+    const double t2 = relative_rms(source_mesh<source::sheet, mesh::tsc>(w, b, 16, {.resample = 2, .interpolant = trilinear}), exact);
+    const double t8 = relative_rms(source_mesh<source::sheet, mesh::tsc>(w, b, 16, {.resample = 8, .interpolant = trilinear}), exact);
+    std::printf("TSC, mesh 2x the particle grid: trilinear sheet n = 2 %.5f, n = 8 %.5f\n", t2, t8);
+    // Measured 0.233 and 0.212 against 2.35 for the particles and 0.037 band-limited (n = 2) on
+    // this 8³ grid, where the piecewise-trilinear sheet itself is far from the smooth one.
+    CHECK(t2 * 5 <= particles);
+    CHECK(t8 <= t2);
+    CHECK(t2 > n2);
   }
 }

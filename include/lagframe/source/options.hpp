@@ -25,12 +25,24 @@ enum class multistream_policy {
   sheet_everywhere,
 };
 
+/// How the sheet is interpolated between the particles (docs/physics.md §15.1, §15.6).
+enum class sheet_interpolant {
+  /// Band-limited: a Fourier shift of the displacement field on the Lagrangian grid. Exact for
+  /// a band-limited sheet; rings where the sheet has folded (multi-stream).
+  fourier,
+  /// Trilinear in the Lagrangian cell around each sample: positive weights of the 8 particles
+  /// at the cell's corners, so every sample lies inside the sheet's element between them, folded
+  /// or not (the hexahedral analogue of Abel, Hahn & Kaehler's tetrahedra).
+  trilinear,
+};
+
 struct source_options {
   /// Sheet resampling factor n: n³ samples per particle (n = 1 is the particles themselves).
   std::size_t resample = 2;
   multistream_policy policy = multistream_policy::blend;
   /// global_switch: the multi-stream fraction above which the particles are deposited instead.
   double switch_threshold = 0.01;
+  sheet_interpolant interpolant = sheet_interpolant::fourier;
 
   void validate() const {
     require(resample >= 1 && resample <= 8, "source_options.resample", resample,

@@ -27,6 +27,13 @@
 /// either way (exact mass conservation); global_switch deposits the particles alone once the
 /// multi-stream fraction exceeds switch_threshold; sheet_everywhere never switches.
 ///
+/// Interpolant (source_options::interpolant): `fourier` (default) as above, or `trilinear`:
+/// x(q + dΔq) = Σ w_m x_m over the 8 particles at the corners of the Lagrangian cell holding
+/// q + dΔq, with trilinear weights w_m ≥ 0. It is exact only for an affine sheet (second-order
+/// error in Δq elsewhere), but every sample stays inside the element its corners span, folded or
+/// not: it does not ring after shell crossing (the hexahedral analogue of the tetrahedra of Abel,
+/// Hahn & Kaehler 2012), and needs no FFTs and no displacement fields.
+///
 /// Nyquist planes: the shifted transform of an even grid is not Hermitian on its Nyquist
 /// planes; the c2r transform keeps their real part, as DISCO-DJ's irfftn does.
 ///
@@ -63,12 +70,16 @@ struct sheet {
   template <mesh::mass_assignment Assignment, class Real>
   class depositor {
    public:
-    depositor(const box& b, const source_options& o) : box_(b), opt_(o), plan_(b.particles_1d) {
+    depositor(const box& b, const source_options& o) : box_(b), opt_(o) {
       b.validate();
       o.validate();
-      const std::size_t n = b.particles_1d;
-      for (auto& f : psi_) f = real_field<Real>(n, b.side_mpc_h);
-      work_ = real_field<Real>(n, b.side_mpc_h);
+      if (o.interpolant == sheet_interpolant::fourier) {
+        // The Fourier shift's plan and fields (the trilinear interpolant needs neither).
+        const std::size_t n = b.particles_1d;
+        plan_ = fft::r2c_plan<Real>(n);
+        for (auto& f : psi_) f = real_field<Real>(n, b.side_mpc_h);
+        work_ = real_field<Real>(n, b.side_mpc_h);
+      }
     }
 
     /// Adds the sheet's mass (mass per particle) to grid (see the file comment).
@@ -96,7 +107,7 @@ struct sheet {
           if (multistream_[i] != 0) samples_.push_back(x[i]);
         mesh::deposit<Assignment>(std::span<const vec3<Real>>(samples_), mass, grid, workspace_, shift);
       }
-      transform_displacements(x);
+      if (!trilinear()) transform_displacements(x);
       const auto sample_mass = static_cast<Real>(static_cast<double>(mass) / static_cast<double>(r * r * r));
       for (std::size_t s = 0; s < r * r * r; ++s) {
         const auto d = sample_offset(s, r);
@@ -114,7 +125,7 @@ struct sheet {
     const std::vector<vec3<Real>>& sheet_at(std::span<const vec3<Real>> x, const std::array<double, 3>& d) {
       require(x.size() == box_.particle_count(), "sheet source: number of positions", x.size(),
               "one per particle of the Lagrangian grid, in particle-id order");
-      transform_displacements(x);
+      if (!trilinear()) transform_displacements(x);
       multistream_count_ = 0;
       make_samples(x, d, false, true);
       return samples_;
@@ -127,7 +138,7 @@ struct sheet {
       require(values.size() == box_.particle_count(), "sheet source: number of values", values.size(),
               "one per particle of the Lagrangian grid, in particle-id order");
       const std::size_t n = box_.particles_1d;
-      for (int c = 0; c < 3; ++c) {
+      for (int c = 0; c < 3 && !trilinear(); ++c) {
         real_field<Real>& f = psi_[c];
 #pragma omp parallel for schedule(static)
         for (std::size_t i = 0; i < n; ++i)
@@ -168,6 +179,13 @@ struct sheet {
       double d = a - b;
       d -= side * std::round(d / side);
       return d;
+    }
+
+    /// d − side·round(d/side) for a difference of two wrapped coordinates (|d| < side), without
+    /// a libm call.
+    static double nearest_image(double d, double side) {
+      const double half = 0.5 * side;
+      return d > half ? d - side : (d < -half ? d + side : d);
     }
 
     /// det(∂x/∂q) ≤ 0 at the particle or a neighbour → multi-stream (see the file comment).
@@ -234,10 +252,67 @@ struct sheet {
       }
     }
 
-    /// samples_ ← the sheet at q + dΔq for every single-stream particle (all with !blend):
-    /// d = 0 the particles themselves, otherwise the band-limited shift of Ψ (positions) or of
-    /// the transformed field itself (!positions: psi_ holds the field's modes).
+    /// samples_ ← the trilinear sheet at q + dΔq for every single-stream particle (all with
+    /// !blend): per axis the Lagrangian neighbours at ⌊d⌋ and ⌊d⌋ + 1 with weights 1 − t and t
+    /// (t = d − ⌊d⌋), applied to the positions (each neighbour's taken as the minimum image
+    /// nearest the particle's) or to the values of a per-particle field.
+    void make_trilinear_samples(std::span<const vec3<Real>> x, const std::array<double, 3>& d, bool blend, bool positions) {
+      const auto n = static_cast<long>(box_.particles_1d);
+      const std::size_t np = box_.particle_count();
+      const double side = box_.side_mpc_h;
+      samples_.resize(np);
+      // Per axis: the cell's corners at offsets lo and lo + 1 from the particle, weights 1 − t, t.
+      long lo[3];
+      double t[3];
+      for (int a = 0; a < 3; ++a) {
+        lo[a] = static_cast<long>(std::floor(d[a]));
+        t[a] = d[a] - static_cast<double>(lo[a]);
+      }
+      const auto wrap = [n](long v) { return static_cast<std::size_t>(((v % n) + n) % n); };
+#pragma omp parallel for schedule(static)
+      for (long i = 0; i < n; ++i)
+        for (long j = 0; j < n; ++j)
+          for (long k = 0; k < n; ++k) {
+            const std::size_t p = (static_cast<std::size_t>(i) * static_cast<std::size_t>(n) + static_cast<std::size_t>(j)) *
+                                      static_cast<std::size_t>(n) + static_cast<std::size_t>(k);
+            double acc[3] = {0, 0, 0};
+            for (int corner = 0; corner < 8; ++corner) {
+              const int ci = (corner >> 2) & 1, cj = (corner >> 1) & 1, ck = corner & 1;
+              const double w = (ci ? t[0] : 1.0 - t[0]) * (cj ? t[1] : 1.0 - t[1]) * (ck ? t[2] : 1.0 - t[2]);
+              const std::size_t m = (wrap(i + lo[0] + ci) * static_cast<std::size_t>(n) + wrap(j + lo[1] + cj)) *
+                                        static_cast<std::size_t>(n) + wrap(k + lo[2] + ck);
+              for (int c = 0; c < 3; ++c)
+                acc[c] += w * (positions ? nearest_image(static_cast<double>(x[m][c]) - static_cast<double>(x[p][c]), side)
+                                         : static_cast<double>(x[m][c]));
+            }
+            for (int c = 0; c < 3; ++c)
+              samples_[p][c] = positions ? wrap_periodic(static_cast<Real>(static_cast<double>(x[p][c]) + acc[c]), static_cast<Real>(side))
+                                         : static_cast<Real>(acc[c]);
+          }
+      if (blend && multistream_count_ > 0) {
+        std::size_t kept = 0;
+        for (std::size_t p = 0; p < np; ++p)
+          if (multistream_[p] == 0) samples_[kept++] = samples_[p];
+        samples_.resize(kept);
+      }
+    }
+
+    [[nodiscard]] bool trilinear() const { return opt_.interpolant == sheet_interpolant::trilinear; }
+
+    /// samples_ ← the sheet at q + dΔq for every single-stream particle (all with !blend), with
+    /// the options' interpolant.
     void make_samples(std::span<const vec3<Real>> x, const std::array<double, 3>& d, bool blend, bool positions) {
+      if (trilinear()) {
+        make_trilinear_samples(x, d, blend, positions);
+      } else {
+        make_fourier_samples(x, d, blend, positions);
+      }
+    }
+
+    /// samples_ ← the band-limited sheet at q + dΔq for every single-stream particle (all with
+    /// !blend): d = 0 the particles themselves, otherwise the band-limited shift of Ψ
+    /// (positions) or of the transformed field itself (!positions: psi_ holds the field's modes).
+    void make_fourier_samples(std::span<const vec3<Real>> x, const std::array<double, 3>& d, bool blend, bool positions) {
       const std::size_t n = box_.particles_1d;
       const std::size_t np = box_.particle_count();
       const auto side = static_cast<Real>(box_.side_mpc_h);

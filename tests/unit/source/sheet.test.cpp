@@ -2,7 +2,8 @@
 // source::sheet: the band-limited resampling is exact for a band-limited displacement, the mass
 // is conserved for every policy before and after shell crossing, the multi-stream criterion
 // flags a plane wave exactly from its crossing on, the global switch falls back to the
-// particles, and impossible options are refused. (Accuracy against the exact density:
+// particles, the trilinear interpolant is exact for a translation and stays inside the sheet's
+// element after crossing, and impossible options are refused. (Accuracy against the exact density:
 // tests/physics/sheet_exactness.test.cpp.)
 #include <doctest/doctest.h>
 
@@ -79,12 +80,71 @@ TEST_CASE("the sheet conserves mass for every policy, before and after crossing"
     for (const auto policy : {source::multistream_policy::blend, source::multistream_policy::global_switch,
                               source::multistream_policy::sheet_everywhere}) {
       for (const std::size_t n : {1, 2, 3}) {
-        source::sheet::depositor<mesh::tsc, float> d(b, {.resample = n, .policy = policy});
-        real_field<float> grid(16, side);
-        grid.fill(0.0f);
-        d.deposit(x, 1.0f, grid, {0, 0, 0});
-        CHECK(grid.sum() == doctest::Approx(static_cast<double>(b.particle_count())).epsilon(1e-6));
+        for (const auto interpolant : {source::sheet_interpolant::fourier, source::sheet_interpolant::trilinear}) {
+          source::sheet::depositor<mesh::tsc, float> d(b, {.resample = n, .policy = policy, .interpolant = interpolant});
+          real_field<float> grid(16, side);
+          grid.fill(0.0f);
+          d.deposit(x, 1.0f, grid, {0, 0, 0});
+          CHECK(grid.sum() == doctest::Approx(static_cast<double>(b.particle_count())).epsilon(1e-6));
+        }
       }
+    }
+  }
+}
+
+TEST_CASE("the trilinear sheet: exact for a translation, second order along a wave, inside its element when folded" *
+          doctest::test_suite("unit.source")) {
+  const box b{.side_mpc_h = side, .particles_1d = 16};
+  const double dq = b.lagrangian_spacing();
+  const auto distance = [](double a, double c) {
+    double e = a - c;
+    return std::abs(e - side * std::round(e / side));
+  };
+  source::sheet::depositor<mesh::tsc, double> d(b, {.interpolant = source::sheet_interpolant::trilinear});
+  const std::array<double, 3> shift{0.5, 0.25, 0.75};
+
+  // A translation across the periodic boundary: every sample is q + dΔq + c.
+  std::vector<vec3<double>> x(b.particle_count());
+  const double c[3] = {5.3, -7.9, 31.2};
+  for (std::size_t p = 0; p < x.size(); ++p) {
+    const auto q = b.lagrangian_position<double>(p);
+    for (int a = 0; a < 3; ++a) x[p][a] = wrap_periodic(q[a] + c[a], side);
+  }
+  double worst = 0;
+  const auto& moved = d.sheet_at(x, shift);
+  for (std::size_t p = 0; p < x.size(); ++p) {
+    const auto q = b.lagrangian_position<double>(p);
+    for (int a = 0; a < 3; ++a) worst = std::max(worst, distance(moved[p][a], q[a] + shift[a] * dq + c[a]));
+  }
+  CHECK(worst < 1e-12);
+
+  // A plane wave x = q + A sin(kq + 0.1)/k before crossing (A = 0.5): along y and z the sheet
+  // is exact; along x the linear interpolant's error is at most (t(1 − t)/2) Δq² max|x''| =
+  // Δq² A k / 8 at t = ½, and it is not exact (it is an interpolant, not the band-limited one).
+  // After crossing (A = 3) each sample lies between its two x-neighbours: inside the element.
+  for (const double amplitude : {0.5, 3.0}) {
+    const auto wave = plane_wave<double>(b, amplitude);
+    const double k = 2 * std::numbers::pi / side;
+    const auto& s = d.sheet_at(wave, shift);
+    double worst_x = 0, worst_yz = 0;
+    std::size_t outside = 0;
+    for (std::size_t p = 0; p < wave.size(); ++p) {
+      const auto q = b.lagrangian_position<double>(p);
+      const double qx = q[0] + shift[0] * dq;
+      worst_x = std::max(worst_x, distance(s[p][0], qx + amplitude * std::sin(k * qx + 0.1) / k));
+      for (int a = 1; a < 3; ++a) worst_yz = std::max(worst_yz, distance(s[p][a], q[a] + shift[a] * dq));
+      // The two x-neighbours (i, i + 1) of the sample, unwrapped around the sample.
+      const std::size_t n = b.particles_1d, i = p / (n * n), next = (((i + 1) % n) * n * n) + p % (n * n);
+      double lo = wave[p][0] - s[p][0], hi = wave[next][0] - s[p][0];
+      lo -= side * std::round(lo / side);
+      hi -= side * std::round(hi / side);
+      if (0.0 < std::min(lo, hi) - 1e-12 || 0.0 > std::max(lo, hi) + 1e-12) ++outside;
+    }
+    CHECK(worst_yz < 1e-12);
+    CHECK(outside == 0);
+    if (amplitude < 1) {
+      CHECK(worst_x <= dq * dq * amplitude * k / 8 * (1 + 1e-9));
+      CHECK(worst_x > 1e-3 * dq * dq * amplitude * k / 8);
     }
   }
 }
