@@ -2,7 +2,8 @@
 // The sheet source against the particles: one PM force evaluation (TSC, 256³ float mesh, the PM
 // defaults) with source::particles and with source::sheet (n = 2: 8 sheets), 128³ particles in
 // 256 Mpc/h, and the parts of the sheet's cost: the mass deposit alone (3 forward and 21 inverse
-// Lagrangian-grid FFTs, 8 deposits), the 24 FFTs of 128³ alone, and one particle deposit. State:
+// Lagrangian-grid FFTs, 8 deposits), the same deposit with the trilinear interpolant (no FFTs),
+// the 24 FFTs of 128³ alone, and one particle deposit. State:
 // the Lagrangian grid with Gaussian offsets of 3 Mpc/h rms (argument `state` 0) or a tCOLA z = 0
 // state (10 steps, seed 1; argument 1). Argument `threads`.
 #include <benchmark/benchmark.h>
@@ -73,6 +74,20 @@ void BM_source_deposit(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(state.range(1));
 }
 
+/// The sheet's deposit with the trilinear interpolant (no FFTs; default policy).
+void BM_sheet_deposit_trilinear(benchmark::State& state) {
+  const auto& x = state_of(state.range(0));
+  omp_set_num_threads(static_cast<int>(state.range(1)));
+  source::sheet::depositor<mesh::tsc, float> d(the_box, {.interpolant = source::sheet_interpolant::trilinear});
+  real_field<float> grid(mesh_1d, 256.0);
+  for (auto _ : state) {
+    grid.fill(0.0f);
+    d.deposit(x, 1.0f, grid, {0.0, 0.0, 0.0});
+    benchmark::DoNotOptimize(grid.data());
+  }
+  state.counters["threads"] = static_cast<double>(state.range(1));
+}
+
 void BM_sheet_ffts_alone(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(1)));
   const fft::r2c_plan<float> plan(the_box.particles_1d);
@@ -98,4 +113,5 @@ BENCHMARK(BM_force_pm_source<lagframe::source::particles>)->Apply(arguments);
 BENCHMARK(BM_force_pm_source<lagframe::source::sheet>)->Apply(arguments);
 BENCHMARK(BM_source_deposit<lagframe::source::particles>)->Apply(arguments);
 BENCHMARK(BM_source_deposit<lagframe::source::sheet>)->Apply(arguments);
+BENCHMARK(BM_sheet_deposit_trilinear)->Apply(arguments);
 BENCHMARK(BM_sheet_ffts_alone)->Apply(arguments);

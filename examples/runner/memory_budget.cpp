@@ -171,8 +171,11 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
                     static_cast<double>(c.pm.grid_1d / 2 + 1) * 4.0;  // optimal_influence.hpp table
   double force_running = sort;  // the deposit's sort buffers, sized at the first force
   if (c.source == source_kind::sheet) {
-    if (c.pm.source.interpolant == lagframe::source::sheet_interpolant::fourier)
+    if (c.pm.source.interpolant == lagframe::source::sheet_interpolant::fourier) {
       force_static += 4.0 * lagrangian;  // three displacement transforms and a work field
+    } else {
+      force_static += 12.0 * n;  // trilinear: one copy of the displacements (float)
+    }
     force_running += 14.0 * n;         // the samples and the stream flags
   }
   if (c.force == force_kind::p3m) {
