@@ -60,25 +60,12 @@ void BM_force_pm_source(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(state.range(1));
 }
 
-template <class Source>
+/// The mass deposit alone; Interpolant: the sheet's (the particles ignore it).
+template <class Source, source::sheet_interpolant Interpolant = source::sheet_interpolant::fourier>
 void BM_source_deposit(benchmark::State& state) {
   const auto& x = state_of(state.range(0));
   omp_set_num_threads(static_cast<int>(state.range(1)));
-  typename Source::template depositor<mesh::tsc, float> d(the_box, {});
-  real_field<float> grid(mesh_1d, 256.0);
-  for (auto _ : state) {
-    grid.fill(0.0f);
-    d.deposit(x, 1.0f, grid, {0.0, 0.0, 0.0});
-    benchmark::DoNotOptimize(grid.data());
-  }
-  state.counters["threads"] = static_cast<double>(state.range(1));
-}
-
-/// The sheet's deposit with the trilinear interpolant (no FFTs; default policy).
-void BM_sheet_deposit_trilinear(benchmark::State& state) {
-  const auto& x = state_of(state.range(0));
-  omp_set_num_threads(static_cast<int>(state.range(1)));
-  source::sheet::depositor<mesh::tsc, float> d(the_box, {.interpolant = source::sheet_interpolant::trilinear});
+  typename Source::template depositor<mesh::tsc, float> d(the_box, {.interpolant = Interpolant});
   real_field<float> grid(mesh_1d, 256.0);
   for (auto _ : state) {
     grid.fill(0.0f);
@@ -113,5 +100,5 @@ BENCHMARK(BM_force_pm_source<lagframe::source::particles>)->Apply(arguments);
 BENCHMARK(BM_force_pm_source<lagframe::source::sheet>)->Apply(arguments);
 BENCHMARK(BM_source_deposit<lagframe::source::particles>)->Apply(arguments);
 BENCHMARK(BM_source_deposit<lagframe::source::sheet>)->Apply(arguments);
-BENCHMARK(BM_sheet_deposit_trilinear)->Apply(arguments);
+BENCHMARK(BM_source_deposit<lagframe::source::sheet, lagframe::source::sheet_interpolant::trilinear>)->Apply(arguments);
 BENCHMARK(BM_sheet_ffts_alone)->Apply(arguments);
