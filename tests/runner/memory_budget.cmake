@@ -10,6 +10,18 @@ cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${OUT}")
 set(common --set "box.particles_1d=96" --set "output.plots=false")
 
+# The measured and estimated peaks of the run in FOLDER (its run_summary.txt, also left in
+# `summary`).
+function(read_peak folder measured_var estimated_var)
+  file(READ "${folder}/run_summary.txt" text)
+  if(NOT text MATCHES "# peak memory: ([0-9]+) MiB measured \\(VmHWM, reached [^)]*\\), ([0-9]+) MiB estimated")
+    message(FATAL_ERROR "${folder}/run_summary.txt has no measured and estimated peak:\n${text}")
+  endif()
+  set(${measured_var} ${CMAKE_MATCH_1} PARENT_SCOPE)
+  set(${estimated_var} ${CMAKE_MATCH_2} PARENT_SCOPE)
+  set(summary "${text}" PARENT_SCOPE)
+endfunction()
+
 execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.directory=\"${OUT}/run\"" --check
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "memory estimate \\[MiB\\] by phase and component:.*evolution.*estimated peak: [0-9]+ MiB during"
@@ -22,12 +34,7 @@ execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.director
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the 96³ run failed (${rc}):\n${out}\n${err}")
 endif()
-file(READ "${OUT}/run/run_summary.txt" summary)
-if(NOT summary MATCHES "# peak memory: ([0-9]+) MiB measured \\(VmHWM, reached [^)]*\\), ([0-9]+) MiB estimated")
-  message(FATAL_ERROR "run_summary.txt has no measured and estimated peak:\n${summary}")
-endif()
-set(measured ${CMAKE_MATCH_1})
-set(estimated ${CMAKE_MATCH_2})
+read_peak("${OUT}/run" measured estimated)
 math(EXPR low "${estimated} * 90 / 100")
 math(EXPR high "${estimated} * 110 / 100")
 message(STATUS "96³ run: peak ${measured} MiB measured, ${estimated} MiB estimated")
@@ -46,13 +53,10 @@ execute_process(COMMAND "${RUNNER}" "${CONFIG}" ${common} --set "output.director
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the 96³ run with frame.fields = \"fixed16\" failed (${rc}):\n${out}\n${err}")
 endif()
-file(READ "${OUT}/fixed16/run_summary.txt" summary)
-if(NOT summary MATCHES "# peak memory: ([0-9]+) MiB measured \\(VmHWM, reached [^)]*\\), ([0-9]+) MiB estimated")
-  message(FATAL_ERROR "run_summary.txt (fixed16) has no measured and estimated peak:\n${summary}")
-endif()
-math(EXPR measured_saving "${measured} - ${CMAKE_MATCH_1}")
-math(EXPR estimated_saving "${estimated} - ${CMAKE_MATCH_2}")
-message(STATUS "96³ run with fixed16 fields: peak ${CMAKE_MATCH_1} MiB measured, ${CMAKE_MATCH_2} MiB estimated "
+read_peak("${OUT}/fixed16" measured16 estimated16)
+math(EXPR measured_saving "${measured} - ${measured16}")
+math(EXPR estimated_saving "${estimated} - ${estimated16}")
+message(STATUS "96³ run with fixed16 fields: peak ${measured16} MiB measured, ${estimated16} MiB estimated "
                "(${measured_saving} and ${estimated_saving} MiB less)")
 if(estimated_saving LESS 9 OR estimated_saving GREATER 12 OR measured_saving LESS 7 OR measured_saving GREATER 13)
   message(FATAL_ERROR "fixed16 fields should save about 10 MiB at 96³ (12 B per particle): "

@@ -108,11 +108,7 @@ struct sheet {
           if (multistream_[i] != 0) samples_.push_back(x[i]);
         mesh::deposit<Assignment>(std::span<const vec3<Real>>(samples_), mass, grid, workspace_, shift);
       }
-      if (trilinear()) {
-        unwrap_displacements(x);
-      } else {
-        transform_displacements(x);
-      }
+      prepare_displacements(x);
       const auto sample_mass = static_cast<Real>(static_cast<double>(mass) / static_cast<double>(r * r * r));
       for (std::size_t s = 0; s < r * r * r; ++s) {
         const auto d = sample_offset(s, r);
@@ -130,11 +126,7 @@ struct sheet {
     const std::vector<vec3<Real>>& sheet_at(std::span<const vec3<Real>> x, const std::array<double, 3>& d) {
       require(x.size() == box_.particle_count(), "sheet source: number of positions", x.size(),
               "one per particle of the Lagrangian grid, in particle-id order");
-      if (trilinear()) {
-        unwrap_displacements(x);
-      } else {
-        transform_displacements(x);
-      }
+      prepare_displacements(x);
       multistream_count_ = 0;
       make_samples(x, d, false, true);
       return samples_;
@@ -262,6 +254,15 @@ struct sheet {
       }
     }
 
+    /// What the interpolant reads: Ψ itself (trilinear) or its Fourier modes.
+    void prepare_displacements(std::span<const vec3<Real>> x) {
+      if (trilinear()) {
+        unwrap_displacements(x);
+      } else {
+        transform_displacements(x);
+      }
+    }
+
     /// displacement_ ← Ψ = x − q of every particle, to the nearest periodic image (the field the
     /// trilinear sheet interpolates: continuous across the box, unlike x).
     void unwrap_displacements(std::span<const vec3<Real>> x) {
@@ -338,9 +339,7 @@ struct sheet {
       if (blend && multistream_count_ > 0) keep_single_stream_samples();
     }
 
-    /// Keep the single-stream particles' samples only, in particle order (deterministic). Branch-
-    /// free: the flags of a clustered state are close to random, and a branch on them costs more
-    /// than the copy.
+    /// Keep the single-stream particles' samples only, in particle order (deterministic).
     void keep_single_stream_samples() {
       const std::size_t np = samples_.size();
       std::size_t kept = 0;
