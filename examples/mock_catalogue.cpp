@@ -120,16 +120,6 @@ state evolve(const settings& s, const lf::cosmology::parameters& cosmo, const lf
   return out;
 }
 
-/// Bin-averaged theory: ∫ dn/dlnM dlnM / Δln M over [lo, hi) by 6-point Gauss–Legendre in ln M.
-double bin_average(const lf::halos::mass_function_theory& t, double lo, double hi, lf::halos::mass_function_fit fit) {
-  static constexpr double x[6] = {-0.9324695142, -0.6612093865, -0.2386191861, 0.2386191861, 0.6612093865, 0.9324695142};
-  static constexpr double w[6] = {0.1713244924, 0.3607615730, 0.4679139346, 0.4679139346, 0.3607615730, 0.1713244924};
-  const double a = std::log(lo), b = std::log(hi);
-  double sum = 0;
-  for (int i = 0; i < 6; ++i) sum += w[i] * t.dn_dlnm(std::exp(0.5 * (a + b) + 0.5 * (b - a) * x[i]), fit);
-  return 0.5 * sum;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,8 +180,8 @@ int main(int argc, char** argv) {
   std::printf("%10s %8s %6s %11s %11s %11s %11s %9s %9s\n", "M [Msun/h]", "N_p", "N_FoF", "FoF", "M200m", "ST", "Tinker",
               "FoF/T08", "200m/T08");
   for (std::size_t b = 0; b < bins; ++b) {
-    st_fit[b] = bin_average(theory, mf_fof.m_low[b], mf_fof.m_high[b], lf::halos::mass_function_fit::sheth_tormen);
-    tinker[b] = bin_average(theory, mf_fof.m_low[b], mf_fof.m_high[b], lf::halos::mass_function_fit::tinker08);
+    st_fit[b] = theory.bin_average(mf_fof.m_low[b], mf_fof.m_high[b], lf::halos::mass_function_fit::sheth_tormen);
+    tinker[b] = theory.bin_average(mf_fof.m_low[b], mf_fof.m_high[b], lf::halos::mass_function_fit::tinker08);
     r_fof[b] = mf_fof.dn_dlnm[b] / tinker[b];
     r_so[b] = mf_so.dn_dlnm[b] / tinker[b];
     particles[b] = mf_fof.m_centre[b] / mp;
@@ -240,34 +230,11 @@ int main(int argc, char** argv) {
 #endif
   // Measured occupation per bin of the HOD mass against the model.
   {
-    const int nb = 10;
-    const double lo = std::log10(m_lo), width = 0.2;
-    std::vector<double> centre(nb), halos_in(nb, 0), cen(nb, 0), sat(nb, 0), mcen(nb, 0), msat(nb, 0), ecen(nb), esat(nb);
-    for (std::size_t h = 0; h < cat.size(); ++h) {
-      const double m = view.mass[h];
-      if (!(m > 0)) continue;
-      const int b = static_cast<int>(std::floor((std::log10(m) - lo) / width));
-      if (b < 0 || b >= nb) continue;
-      halos_in[b] += 1;
-      mcen[b] += hod.mean_centrals(m);
-      msat[b] += hod.mean_satellites(m);
-    }
-    for (std::size_t g = 0; g < gal.size(); ++g) {
-      const double m = view.mass[gal.halo[g]];
-      const int b = static_cast<int>(std::floor((std::log10(m) - lo) / width));
-      if (b < 0 || b >= nb) continue;
-      (gal.central[g] ? cen : sat)[b] += 1;
-    }
-    for (int b = 0; b < nb; ++b) {
-      centre[b] = std::pow(10.0, lo + width * (b + 0.5));
-      const double h = std::max(halos_in[b], 1.0);
-      ecen[b] = std::sqrt(std::max(mcen[b], 1.0)) / h;
-      esat[b] = std::sqrt(std::max(msat[b], 1.0)) / h;
-      cen[b] /= h, sat[b] /= h, mcen[b] /= h, msat[b] /= h;
-    }
+    const auto t = lf::halos::measure_occupation(view.mass, gal, hod, std::log10(m_lo), 0.2, 10);
     lf::io::write_text_table(s.out / "hod.txt",
                              {"M_FoF[Msun/h]", "haloes", "Ncen", "Ncen_model", "err_cen", "Nsat", "Nsat_model", "err_sat"},
-                             {centre, halos_in, cen, mcen, ecen, sat, msat, esat},
+                             {t.mass_centre, t.halos, t.centrals, t.centrals_model, t.centrals_error, t.satellites,
+                              t.satellites_model, t.satellites_error},
                              {"mean occupation per FoF-mass bin (0.2 dex): measured and model averaged over the bin's haloes",
                               lf::detail::concat("Zheng et al. 2007 HOD: log Mmin ", hod.log_m_min, ", sigma ", hod.sigma_log_m,
                                                  ", log M0 ", hod.log_m0, ", log M1 ", hod.log_m1, ", alpha ", hod.alpha)});

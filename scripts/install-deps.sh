@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libfftw3-dev libxsimd-dev doctest-dev libtorch-dev
           libbenchmark-dev libstb-dev libhdf5-dev libtomlplusplus-dev libcli11-dev
-          python3-numpy python3-matplotlib python3-h5py python3-healpy libopenmpi-dev openmpi-bin libfftw3-mpi-dev "$@")
+          python3-numpy python3-matplotlib python3-h5py python3-healpy python3-scipy libopenmpi-dev openmpi-bin libfftw3-mpi-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

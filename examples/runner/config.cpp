@@ -902,6 +902,53 @@ void read_lightcone(reader& r, run_config& c, bool present) {
 #endif
 }
 
+void read_halos(reader& r, run_config& c, bool present) {
+  for (const auto& k : schema())
+    if (k.section == "halos") r.spec(k.id());
+  c.halos = present;
+  if (!present) return;
+  c.fof.linking_length = r.number("halos.linking_length");
+  c.fof.min_members = r.count("halos.min_members");
+  c.fof.periodic = true;
+  c.halo_centre = r.choice("halos.centre", halo_centres);
+  c.spherical_overdensity = r.boolean("halos.spherical_overdensity");
+  c.mass_bin_dex = r.number("halos.mass_bin_dex");
+  c.multipoles = r.boolean("halos.multipoles");
+  c.hod = r.boolean("halos.hod");
+  const char* hod_keys[] = {"halos.hod_mass",  "halos.hod_log_m_min", "halos.hod_sigma_log_m", "halos.hod_log_m0",
+                            "halos.hod_log_m1", "halos.hod_alpha",    "halos.hod_seed",        "halos.line_of_sight"};
+  if (!c.hod) {
+    for (const char* id : hod_keys) r.unused(id, "with halos.hod = false", "set hod = true to make galaxies, or remove it");
+  } else {
+    c.hod_mass = r.choice("halos.hod_mass", hod_masses);
+    if (c.hod_mass != lf::halos::hod_mass::fof && !c.spherical_overdensity)
+      r.refuse("halos.hod_mass", "needs the spherical-overdensity masses: set halos.spherical_overdensity = true, or "
+                                 "hod_mass = \"fof\"");
+    auto& h = c.hod_parameters;
+    h.log_m_min = r.number("halos.hod_log_m_min");
+    h.sigma_log_m = r.number("halos.hod_sigma_log_m");
+    h.log_m0 = r.number("halos.hod_log_m0");
+    h.log_m1 = r.number("halos.hod_log_m1");
+    h.alpha = r.number("halos.hod_alpha");
+    try {
+      h.validate();
+    } catch (const lf::config_error& e) {
+      r.refuse("halos.hod_log_m_min", "gives an impossible HOD: " + library_message(e));
+    }
+    c.hod_seed = r.count("halos.hod_seed");
+    c.line_of_sight = static_cast<int>(r.count("halos.line_of_sight"));
+  }
+  if (c.box.particle_count() >= std::numeric_limits<std::uint32_t>::max())
+    r.refuse("box.particles_1d", "is too many for [halos]: the FoF finder numbers the particles with 32 bits (at most "
+                                 "1625^3 particles); remove [halos] and find the haloes in the snapshot");
+  if (c.lightcone_only)
+    r.refuse("lightcone.only", "leaves no final state for [halos] to find haloes in: set only = false, or remove [halos]");
+#if !defined(LAGFRAME_RUN_HAS_HDF5)
+  r.refuse("halos.linking_length", "is not possible: [halos] writes HDF5 catalogues and this lagframe-run was built "
+                                   "without HDF5 (apt-get install libhdf5-dev, then rebuild), or remove [halos]");
+#endif
+}
+
 /// frame.fields = "fixed16" is compiled for tCOLA with lpt2, the PM force of the particles and
 /// COLA factors (the runs it is meant for); anything else is refused with the fix.
 void check_frame_fields(reader& r, const run_config& c) {
@@ -1434,6 +1481,7 @@ run_config load_config(const fs::path& file, const std::vector<std::string>& ove
   read_output(r, c);
   read_scola(r, c, root.contains("scola"));
   read_lightcone(r, c, root.contains("lightcone"));
+  read_halos(r, c, root.contains("halos"));
   check_frame_fields(r, c);
   r.check_all_consulted();
 

@@ -115,6 +115,21 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   if (c.snapshot == snapshot_format::gadget_hdf5) io += 32.0 * static_cast<double>(1 << 18);  // io/gadget_hdf5.hpp
   if (c.snapshot != snapshot_format::none) io += V;  // the total momenta p = pi + p_frame of the snapshot
 
+  // ---- [halos] (halo_outputs.cpp), after the P(k) of the output time released its meshes: the
+  // total momenta when no snapshot made them (sCOLA keeps them anyway), the groups (group_of and
+  // members, 16 B), then the largest of: the FoF work (halos/fof.hpp: 8 B sort keys, a 4 B order
+  // and a 12 B sorted copy, and about 32 B of cell arrays with at most one cell per point), the SO
+  // cell list (halos/detail/cell_list.hpp: a double copy, its index, cell numbers: 36 B), and the
+  // multipoles (one redshift-space copy, the P(k) meshes, a deposit workspace). Galaxies are few.
+  // The P(k) meshes were released before; the sum over parts counts them twice (conservative).
+  double haloes = 0;
+  if (c.halos) {
+    const double momenta = c.snapshot == snapshot_format::none && !c.scola ? V : 0.0;
+    const double work = std::max({56.0 * n, c.spherical_overdensity ? 36.0 * n : 0.0,
+                                  c.multipoles ? V + (c.power_interlacing ? 2.0 : 1.0) * mesh_bytes(c.power_grid_1d) + sort : 0.0});
+    haloes = momenta + 16.0 * n + work;
+  }
+
   // ---- lightcone (lightcone/lightcone.hpp, io/lightcone_hdf5.hpp) --------------------------
   double cone_evolution = 0, cone_outputs = 0, cone_tiles = 0;
   if (c.lightcone) {
@@ -161,6 +176,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     at(run_phase::outputs, P::particles) = 2.0 * V;
     at(run_phase::outputs, P::analysis) = analysis;
     at(run_phase::outputs, P::io) = slice + (c.snapshot == snapshot_format::npy ? 12.0 * 65536 : 0.0);
+    at(run_phase::outputs, P::haloes) = haloes;
     return b;
   }
 
@@ -242,6 +258,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   at(run_phase::outputs, P::analysis) = analysis;
   at(run_phase::outputs, P::io) = io;
   at(run_phase::outputs, P::lightcone) = cone_outputs;
+  at(run_phase::outputs, P::haloes) = haloes;
   return b;
 }
 

@@ -4,7 +4,7 @@
 // The memory a configuration will need, estimated before anything is allocated: per phase of
 // the run (setup, initial conditions, evolution, outputs; for sCOLA the evolution is the tiles)
 // and per component (the program itself, particles, frame fields, force meshes and buffers, IC
-// work arrays, analysis meshes, I/O buffers, lightcone, sCOLA tiles). The sizes follow the
+// work arrays, analysis meshes, I/O buffers, lightcone, sCOLA tiles, [halos]). The sizes follow the
 // allocations of the library and of lagframe-run (each formula cites its header);
 // `lagframe-run --check` prints the table, a run whose peak exceeds the memory available is
 // refused unless --force is given, and run_summary.txt puts the measured peak beside it.
@@ -20,11 +20,11 @@
 
 namespace lagframe_run {
 
-enum class memory_part { program, particles, frame, force, ic_work, analysis, io, lightcone, tiles };
-inline constexpr std::size_t memory_part_count = 9;
+enum class memory_part { program, particles, frame, force, ic_work, analysis, io, lightcone, tiles, haloes };
+inline constexpr std::size_t memory_part_count = 10;
 inline constexpr std::array<const char*, memory_part_count> memory_part_names = {
     "program", "particles", "frame fields", "force meshes", "IC work", "analysis meshes", "I/O buffers", "lightcone",
-    "sCOLA tiles"};
+    "sCOLA tiles", "haloes"};
 
 struct memory_budget {
   /// bytes[phase][part]: what is allocated at the peak of that phase.

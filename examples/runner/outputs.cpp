@@ -6,6 +6,10 @@
 
 #include "outputs.hpp"
 
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+#include "halo_outputs.hpp"
+#endif
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -79,7 +83,8 @@ int run_program(const std::vector<std::string>& args) {
   return code;
 }
 
-/// A picture by one of the plotting scripts; a left-over temporary is removed.
+}  // namespace
+
 bool plot(const run_context& ctx, const std::string& script, std::vector<std::string> args, const fs::path& png) {
   std::vector<std::string> argv{"/usr/bin/python3", (ctx.scripts / script).string()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -93,6 +98,8 @@ bool plot(const run_context& ctx, const std::string& script, std::vector<std::st
   std::printf("%s: %s failed (exit status %d)\n", png.filename().c_str(), script.c_str(), rc);
   return false;
 }
+
+namespace {
 
 struct spectrum_table {
   lf::analysis::power_spectrum_result measured;  ///< shot noise as the configuration asks
@@ -218,6 +225,9 @@ void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d
                                            : first + " (Gadget-4 HDF5 layout, 1 file)");
   }
 #endif
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  if (c.halos) write_halo_outputs(ctx, s, z, set, written);
+#endif
   set.commit();
   ctx.completed.push_back(z);
   if (ctx.after_commit) ctx.after_commit();
@@ -225,6 +235,9 @@ void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d
 
   // Pictures of the committed files.
   if (!c.plots) return;
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+  if (c.halos) plot_halo_outputs(ctx, z);
+#endif
   if (c.write_power_spectrum && ctx.python) {
     lf::io::throw_if_interrupted();
     plot(ctx, "plot_power_spectrum.py", {pk.string(), (dir / ("pk_" + tag + ".png")).string()}, dir / ("pk_" + tag + ".png"));

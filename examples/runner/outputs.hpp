@@ -57,8 +57,12 @@ struct run_context {
 /// P(k) table, slice and snapshot of one output time, written as one set of files (they
 /// appear together or not at all; a Gadget snapshot is its own such set), then the pictures.
 /// Checks for an interrupt request between files (lagframe::io::interrupted). The momenta of
-/// `s` are read only for a snapshot (they may be empty otherwise).
+/// `s` are read only for a snapshot and for [halos] (they may be empty otherwise).
 void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d1, double z);
+
+/// A picture by one of the plotting scripts (`script` in ctx.scripts, run by /usr/bin/python3
+/// with `args`); prints what it wrote or why it failed; a left-over temporary is removed.
+bool plot(const run_context& ctx, const std::string& script, std::vector<std::string> args, const std::filesystem::path& png);
 
 /// Whether /usr/bin/python3 can import numpy and matplotlib.
 bool python_plots_available();

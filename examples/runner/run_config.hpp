@@ -21,6 +21,9 @@
 #include <lagframe/force/greens_function.hpp>
 #include <lagframe/force/particle_mesh.hpp>
 #include <lagframe/frame/emulated.hpp>
+#include <lagframe/halos/fof.hpp>
+#include <lagframe/halos/hod.hpp>
+#include <lagframe/halos/properties.hpp>
 #include <lagframe/ic/gaussian_field.hpp>
 #include <lagframe/io/gadget2_binary.hpp>
 #include <lagframe/lightcone/lightcone.hpp>
@@ -121,6 +124,12 @@ inline constexpr named<lf::lightcone::footprint> footprints[] = {{"full_sky", lf
                                                                  {"cone", lf::lightcone::footprint::cone},
                                                                  {"rectangle", lf::lightcone::footprint::rectangle}};
 
+inline constexpr named<lf::halos::halo_centre> halo_centres[] = {
+    {"potential_minimum", lf::halos::halo_centre::potential_minimum},
+    {"centre_of_mass", lf::halos::halo_centre::centre_of_mass}};
+inline constexpr named<lf::halos::hod_mass> hod_masses[] = {
+    {"fof", lf::halos::hod_mass::fof}, {"m200m", lf::halos::hod_mass::m200m}, {"m200c", lf::halos::hod_mass::m200c}};
+
 inline constexpr named<lf::scola::boundary_potential> boundaries[] = {
     {"lpt_expanded", lf::scola::boundary_potential::lpt_expanded},
     {"lpt_linear", lf::scola::boundary_potential::lpt_linear}};
@@ -210,6 +219,19 @@ struct run_config {
   bool lightcone = false;
   lf::lightcone::lightcone_options lightcone_options;  ///< shell_edges filled in from the width when given
   bool lightcone_only = false;  ///< [scola]: tiles stop when their core can no longer cross; no final state
+
+  // [halos] (present: FoF haloes at each output time, and with hod HOD galaxies)
+  bool halos = false;
+  lf::halos::fof_options fof;  ///< linking_length (b), min_members; periodic box
+  lf::halos::halo_centre halo_centre = lf::halos::halo_centre::potential_minimum;
+  bool spherical_overdensity = true;
+  double mass_bin_dex = 0.2;   ///< width of the mass function's bins
+  bool hod = false;
+  lf::halos::hod_parameters hod_parameters;
+  lf::halos::hod_mass hod_mass = lf::halos::hod_mass::fof;
+  std::uint64_t hod_seed = 1;
+  int line_of_sight = 2;       ///< axis of the galaxies' redshift-space positions
+  bool multipoles = true;      ///< P0, P2, P4 in redshift space against Kaiser
 
   // [scola] (present: the box runs as sCOLA tiles)
   bool scola = false;

@@ -99,6 +99,7 @@ inline const std::vector<section_spec>& sections() {
       {"stepper", "time steps, kick/drift factors and which steps evaluate the force"},
       {"output", "what is written at each output redshift, and where"},
       {"lightcone", "present: the past lightcone of an observer is recorded, one HDF5 file per shell (frames inertial, lpt1, lpt2; needs HDF5)", false, true},
+      {"halos", "present: FoF haloes, their mass function and (hod = true) HOD galaxies at each output redshift (docs/mocks.md; needs HDF5)", false, true},
       {"scola", "present: the box runs as independent sCOLA tiles (frame lpt1/lpt2, force pm, one output)", false, true},
   };
   return s;
@@ -202,6 +203,22 @@ inline const std::vector<key_spec>& schema() {
       {"lightcone", "max_replicas", T::count, P::fixed, "10", "periodic copies of the box allowed each way from the observer's", {}, closed(0, 1000)},
       {"lightcone", "particle_fraction", T::number, P::fixed, "1.0", "fraction of the particles whose crossings are listed (the same particles in every image); the maps count every crossing", {}, {0.0, 1.0, true, false}},
       {"lightcone", "only", T::boolean, P::fixed, "false", "with [scola]: the lightcone alone; each tile stops once its core can no longer cross it, tiles that never can do not run, and there is no final state to write"},
+      // [halos]
+      {"halos", "linking_length", T::number, P::fixed, "0.2", "FoF linking length b in units of the mean particle spacing", {}, open(0.0, 1.0), false, false},
+      {"halos", "min_members", T::count, P::fixed, "20", "smallest FoF group kept, in particles", {}, at_least(2), false, false},
+      {"halos", "centre", T::choice, P::fixed, "\"potential_minimum\"", "halo centre: the member with the lowest potential of the group, or the centre of mass", choices_of(halo_centres), {}, false, false},
+      {"halos", "spherical_overdensity", T::boolean, P::fixed, "true", "M_200c, R_200c, M_200m, R_200m about the centre (from all particles, not only the members)", {}, {}, false, false},
+      {"halos", "mass_bin_dex", T::number, P::fixed, "0.2", "width of the mass function's bins in log10 M, from min_members particles up", {}, {0.0, 2.0, true, false}, false, false},
+      {"halos", "hod", T::boolean, P::fixed, "false", "populate the haloes with galaxies: Zheng et al. 2007 HOD, satellites on NFW profiles", {}, {}, false, false},
+      {"halos", "hod_mass", T::choice, P::fixed, "\"fof\"", "hod = true: the halo mass the HOD reads (fof: the FoF mass, R_200m of that mass as the NFW radius)", choices_of(hod_masses), {}, true, false},
+      {"halos", "hod_log_m_min", T::number, P::fixed, "13.38", "hod = true: log10 M_min [Msun/h], where <N_cen> = 1/2 (defaults: Zehavi et al. 2011, Mr < -21.5)", {}, open(0.0, 20.0), true, false},
+      {"halos", "hod_sigma_log_m", T::number, P::fixed, "0.69", "hod = true: width sigma_logM of the central step (> 0)", {}, positive(), true, false},
+      {"halos", "hod_log_m0", T::number, P::fixed, "13.35", "hod = true: log10 M_0 [Msun/h], the satellite cut-off", {}, open(0.0, 20.0), true, false},
+      {"halos", "hod_log_m1", T::number, P::fixed, "14.2", "hod = true: log10 M_1 [Msun/h], <N_sat> = 1 at M = M_0 + M_1", {}, open(0.0, 20.0), true, false},
+      {"halos", "hod_alpha", T::number, P::fixed, "1.09", "hod = true: satellite power-law slope alpha (>= 0)", {}, non_negative(), true, false},
+      {"halos", "hod_seed", T::count, P::fixed, "1", "hod = true: seed of the per-halo random streams (the same galaxies at any thread count)", {}, non_negative(), true, false},
+      {"halos", "line_of_sight", T::count, P::fixed, "2", "hod = true: axis (0 = x, 1 = y, 2 = z) of the galaxies' plane-parallel redshift-space positions", {}, closed(0, 2), true, false},
+      {"halos", "multipoles", T::boolean, P::fixed, "true", "redshift-space P0, P2, P4 of the matter (and the galaxies) averaged over the three axes, against Kaiser", {}, {}, false, false},
       // [scola]
       {"scola", "tiles_per_side", T::count, P::fixed, "2", "tiles per side (must divide box.particles_1d)", {}, at_least(1)},
       {"scola", "buffer_mpc_h", T::number, P::fixed, "0.0", "buffer around each tile's core in Mpc/h (whole particle spacings)", {}, non_negative()},

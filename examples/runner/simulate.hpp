@@ -232,15 +232,15 @@ void run_one(run_context& ctx) {
   });
 
   ctx.memory.enter(run_phase::evolution);
-  const bool snapshot = c.snapshot != snapshot_format::none;
+  const bool momenta_needed = c.snapshot != snapshot_format::none || c.halos;
   for (double z : c.output_redshifts) {
     if (restart && z >= c.restart_redshift) continue;  // before the restart (or its own snapshot)
     sim.run_until(1.0 / (1.0 + z));
     ctx.memory.enter(run_phase::outputs);
     const auto out_start = clock_type::now();
     {
-      // The total momenta are made only for a snapshot (one more array of the particles).
-      const std::vector<lf::vec3<float>> momenta = snapshot ? sim.momenta() : std::vector<lf::vec3<float>>{};
+      // The total momenta are made only for a snapshot or the haloes (one more array of the particles).
+      const std::vector<lf::vec3<float>> momenta = momenta_needed ? sim.momenta() : std::vector<lf::vec3<float>>{};
       const lf::snapshot_view<float> view{sim.a(), sim.current_step(), &sim.domain(), &sim.cosmology(), sim.positions(),
                                           momenta};
       write_outputs(ctx, view, sim.growth().d1(view.a), z);

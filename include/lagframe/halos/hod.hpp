@@ -262,4 +262,53 @@ inline galaxy_catalogue populate_hod(const hod_halos& halos, const hod_parameter
   return out;
 }
 
+/// The mean occupation of a galaxy catalogue per bin of halo mass, beside the model's: what one
+/// checks an HOD catalogue with. Bin b covers log₁₀ M in [log_m_low + b·dex, log_m_low + (b+1)·dex).
+struct occupation_table {
+  std::vector<double> mass_centre;        ///< 10^(bin centre), Msun/h
+  std::vector<double> halos;              ///< haloes in the bin
+  std::vector<double> centrals, satellites;              ///< measured mean per halo
+  std::vector<double> centrals_model, satellites_model;  ///< model mean over the bin's haloes
+  std::vector<double> centrals_error, satellites_error;  ///< Poisson error of the mean, √max(N_model, 1)/haloes
+};
+
+/// `halo_mass`: the masses the HOD read (hod_halos::mass), indexed as galaxy_catalogue::halo.
+inline occupation_table measure_occupation(std::span<const double> halo_mass, const galaxy_catalogue& gal,
+                                           const hod_parameters& hod, double log_m_low, double dex, std::size_t bins) {
+  hod.validate();
+  require(std::isfinite(log_m_low), "measure_occupation: log_m_low", log_m_low, "a finite log10 mass");
+  require(std::isfinite(dex) && dex > 0.0, "measure_occupation: bin width", dex, "a positive width in dex");
+  require(bins > 0, "measure_occupation: bins", bins, "at least one bin");
+  occupation_table t;
+  for (auto* v : {&t.mass_centre, &t.halos, &t.centrals, &t.satellites, &t.centrals_model, &t.satellites_model,
+                  &t.centrals_error, &t.satellites_error})
+    v->assign(bins, 0.0);
+  const auto bin_of = [&](double m) -> std::ptrdiff_t {
+    if (!(m > 0.0)) return -1;
+    const double b = std::floor((std::log10(m) - log_m_low) / dex);
+    return b >= 0.0 && b < static_cast<double>(bins) ? static_cast<std::ptrdiff_t>(b) : -1;
+  };
+  for (double m : halo_mass) {
+    const auto b = bin_of(m);
+    if (b < 0) continue;
+    t.halos[b] += 1;
+    t.centrals_model[b] += hod.mean_centrals(m);
+    t.satellites_model[b] += hod.mean_satellites(m);
+  }
+  for (std::size_t g = 0; g < gal.size(); ++g) {
+    require(gal.halo[g] < halo_mass.size(), "measure_occupation: host halo of a galaxy", gal.halo[g],
+            lagframe::detail::concat("an index below the number of halo masses (", halo_mass.size(), ")"));
+    const auto b = bin_of(halo_mass[gal.halo[g]]);
+    if (b >= 0) (gal.central[g] ? t.centrals : t.satellites)[b] += 1;
+  }
+  for (std::size_t b = 0; b < bins; ++b) {
+    t.mass_centre[b] = std::pow(10.0, log_m_low + dex * (static_cast<double>(b) + 0.5));
+    const double h = std::max(t.halos[b], 1.0);
+    t.centrals_error[b] = std::sqrt(std::max(t.centrals_model[b], 1.0)) / h;
+    t.satellites_error[b] = std::sqrt(std::max(t.satellites_model[b], 1.0)) / h;
+    t.centrals[b] /= h, t.satellites[b] /= h, t.centrals_model[b] /= h, t.satellites_model[b] /= h;
+  }
+  return t;
+}
+
 }  // namespace lagframe::halos

@@ -134,6 +134,20 @@ class mass_function_theory {
                                                            : tinker08_f(s, delta_mean, 1.0 / a_ - 1.0);
     return f * rho_ / m * std::abs(dlnsigma_dlnm(m));
   }
+  /// dn/d ln M averaged over the bin [lo, hi) in ln M (what a binned measurement compares
+  /// with): 6-point Gauss–Legendre in ln M.
+  [[nodiscard]] double bin_average(double lo, double hi, mass_function_fit fit, double delta_mean = 200.0) const {
+    require(std::isfinite(lo) && lo > 0.0 && std::isfinite(hi) && hi > lo, "mass_function_theory::bin_average: bin",
+            lagframe::detail::concat("[", lo, ", ", hi, ")"), "masses 0 < lo < hi in Msun/h");
+    static constexpr double x[6] = {-0.9324695142031521, -0.6612093864662645, -0.2386191860831969,
+                                    0.2386191860831969,  0.6612093864662645,  0.9324695142031521};
+    static constexpr double w[6] = {0.1713244923791704, 0.3607615730481386, 0.4679139345726910,
+                                    0.4679139345726910, 0.3607615730481386, 0.1713244923791704};
+    const double a = std::log(lo), b = std::log(hi);
+    double sum = 0;
+    for (int i = 0; i < 6; ++i) sum += w[i] * dn_dlnm(std::exp(0.5 * (a + b) + 0.5 * (b - a) * x[i]), fit, delta_mean);
+    return 0.5 * sum;
+  }
   /// The mean-density overdensity equivalent to 200 ρ_crit(a): 200/Ω_m(a).
   [[nodiscard]] double delta_mean_of_200c() const { return 200.0 / omega_m_a_; }
   /// Comoving mean matter density, (Msun/h)/(Mpc/h)³.

@@ -122,6 +122,22 @@ TEST_CASE("mean occupation per mass bin reproduces the model within Poisson erro
     if (e_sat[b] > 0) chi2 += std::pow(sat[b] - e_sat[b], 2) / e_sat[b];
   }
   MESSAGE("centrals + satellites: ", gal.size(), ", chi2 = ", chi2, " for ~", 2 * bins - 1, " bins");
+  // measure_occupation bins the same way (0.3 dex from 10^12; the last bin here is open above,
+  // so it is compared without it) and divides by the haloes per bin.
+  const auto t = halos::measure_occupation(h.m, gal, p, 12.0, 0.3, bins - 1);
+  for (int b = 0; b < bins - 1; ++b) {
+    CAPTURE(b);
+    double n = 0;
+    for (double m : h.m) n += bin_of(m) == b ? 1.0 : 0.0;
+    CHECK(t.halos[b] == n);
+    CHECK(t.centrals[b] * n == doctest::Approx(cen[b]));
+    CHECK(t.satellites[b] * n == doctest::Approx(sat[b]));
+    CHECK(t.centrals_model[b] * n == doctest::Approx(e_cen[b]));
+    CHECK(t.satellites_model[b] * n == doctest::Approx(e_sat[b]));
+    CHECK(t.mass_centre[b] == doctest::Approx(std::pow(10.0, 12.0 + 0.3 * (b + 0.5))));
+  }
+  CHECK_THROWS_AS(halos::measure_occupation(h.m, gal, p, 12.0, 0.0, 5), config_error);
+  CHECK_THROWS_AS(halos::measure_occupation(h.m, gal, p, 12.0, 0.3, 0), config_error);
   CHECK(chi2 < 45.0);  // 21 degrees of freedom: p ≈ 0.002 at 45
   // Centrals sit at the centre with the halo velocity.
   for (std::size_t g = 0; g < gal.size(); ++g)

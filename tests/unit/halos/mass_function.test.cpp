@@ -74,3 +74,21 @@ TEST_CASE("d ln sigma / d ln M of a power law and dn/dlnM from its parts" * doct
   CHECK(half.delta_mean_of_200c() < t.delta_mean_of_200c());
   CHECK(t.delta_mean_of_200c() == doctest::Approx(200.0 / p.omega_m).epsilon(1e-9));
 }
+
+TEST_CASE("bin-averaged dn/dlnM against a fine midpoint sum" * doctest::test_suite("unit.halos")) {
+  const auto power = cosmology::linear_power::from_function([](double k) { return std::pow(k, -2.0); }, 0.8);
+  const cosmology::parameters p{};
+  const halos::mass_function_theory t(power, p, 1.0);
+  for (auto fit : {halos::mass_function_fit::sheth_tormen, halos::mass_function_fit::tinker08}) {
+    // A 0.5 dex bin where dn/dlnM falls by a factor of several: the average is not the centre's value.
+    const double lo = 3e14, hi = lo * std::pow(10.0, 0.5);
+    double sum = 0;
+    const int n = 200;
+    for (int i = 0; i < n; ++i) sum += t.dn_dlnm(lo * std::pow(hi / lo, (i + 0.5) / n), fit);
+    const double fine = sum / n, centre = t.dn_dlnm(std::sqrt(lo * hi), fit);
+    CHECK(t.bin_average(lo, hi, fit) == doctest::Approx(fine).epsilon(1e-4).scale(0));
+    CHECK(std::abs(fine / centre - 1.0) > 0.02);
+  }
+  CHECK_THROWS_AS((void)t.bin_average(1e14, 1e13, halos::mass_function_fit::tinker08), config_error);
+  CHECK_THROWS_AS((void)t.bin_average(0.0, 1e13, halos::mass_function_fit::tinker08), config_error);
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// [halos] at one output time (halo_outputs.hpp).
+
+#include "halo_outputs.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include <lagframe/analysis/multipoles.hpp>
+#include <lagframe/cosmology/growth.hpp>
+#include <lagframe/halos/catalogue_hdf5.hpp>
+#include <lagframe/halos/fof.hpp>
+#include <lagframe/halos/hod.hpp>
+#include <lagframe/halos/mass_function.hpp>
+#include <lagframe/halos/properties.hpp>
+#include <lagframe/halos/redshift_space.hpp>
+#include <lagframe/io/interrupt.hpp>
+#include <lagframe/io/text_table.hpp>
+#include <lagframe/mesh/cic.hpp>
+#include <lagframe/mesh/tsc.hpp>
+
+namespace lagframe_run {
+
+namespace fs = std::filesystem;
+namespace halos = lf::halos;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// "... at z = 0, 64^3 particles in 128 Mpc/h": the first comment line of every table.
+std::string run_line(const run_config& c, double z) {
+  return lf::detail::concat("lagframe-run [halos] at z = ", z, ": ", c.box.particles_1d, "^3 particles in ",
+                            c.box.side_mpc_h, " Mpc/h");
+}
+
+/// dn/dlnM in bins of mass_bin_dex from min_members particles up to the largest halo, against
+/// the fits averaged over each bin.
+void write_mass_function(const run_context& ctx, const halos::halo_catalogue& cat, double z, const fs::path& path) {
+  const run_config& c = ctx.config;
+  const double mp = cat.particle_mass, volume = std::pow(c.box.side_mpc_h, 3);
+  const double m_lo = static_cast<double>(c.fof.min_members) * mp;
+  const double largest = std::max(cat.size() > 0 ? cat.mass[0] : m_lo, m_lo);
+  const auto bins = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(std::log10(largest * 1.0001 / m_lo) / c.mass_bin_dex)));
+  const double m_hi = m_lo * std::pow(10.0, c.mass_bin_dex * static_cast<double>(bins));
+  const auto fof = halos::measure_mass_function(cat.mass, volume, m_lo, m_hi, bins);
+  const halos::mass_function_theory theory(*ctx.inputs.power, c.cosmology, 1.0 / (1.0 + z));
+  std::vector<double> particles(bins), st(bins), tinker(bins), ratio(bins);
+  for (std::size_t b = 0; b < bins; ++b) {
+    particles[b] = fof.m_centre[b] / mp;
+    st[b] = theory.bin_average(fof.m_low[b], fof.m_high[b], halos::mass_function_fit::sheth_tormen);
+    tinker[b] = theory.bin_average(fof.m_low[b], fof.m_high[b], halos::mass_function_fit::tinker08);
+    ratio[b] = fof.dn_dlnm[b] / tinker[b];
+  }
+  std::vector<std::string> names{"M_low[Msun/h]", "M_high[Msun/h]", "M_centre[Msun/h]", "N_particles", "count_FoF",
+                                 "dndlnM_FoF[(h/Mpc)^3]", "err_FoF"};
+  std::vector<std::vector<double>> columns{fof.m_low, fof.m_high, fof.m_centre, particles, fof.count, fof.dn_dlnm, fof.error};
+  if (cat.has_spherical_overdensity) {
+    const std::vector<double> m200m(cat.m200m.begin(), cat.m200m.end());
+    const auto so = halos::measure_mass_function(m200m, volume, m_lo, m_hi, bins);
+    names.insert(names.end(), {"count_200m", "dndlnM_200m", "err_200m"});
+    columns.insert(columns.end(), {so.count, so.dn_dlnm, so.error});
+  }
+  names.insert(names.end(), {"ST99", "T08_200m", "FoF/T08"});
+  columns.insert(columns.end(), {st, tinker, ratio});
+  lf::io::write_text_table(path, names, columns,
+                           {run_line(c, z),
+                            lf::detail::concat("FoF b = ", c.fof.linking_length, ", at least ", c.fof.min_members,
+                                               " particles; particle mass ", mp, " Msun/h; bins of ", c.mass_bin_dex, " dex"),
+                            "ST99: Sheth & Tormen 1999; T08_200m: Tinker et al. 2008 for Delta = 200 (mean density); "
+                            "both from the linear P(k) and averaged over each bin in ln M"});
+}
+
+/// Galaxy bias from the ratio of the galaxy and matter redshift-space monopoles at k <= 0.1 h/Mpc:
+/// the root b of (b^2 + 2bf/3 + f^2/5) = R (1 + 2f/3 + f^2/5) (Kaiser 1987).
+double bias_from_monopoles(const std::vector<double>& k, const std::vector<double>& pg, const std::vector<double>& pm,
+                           const std::vector<double>& modes, double f) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < k.size(); ++i)
+    if (k[i] <= 0.1) num += pg[i] * modes[i], den += pm[i] * modes[i];
+  if (!(den > 0) || !(num > 0)) return 1.0;
+  const double rhs = num / den * (1.0 + 2.0 * f / 3.0 + f * f / 5.0);
+  const double q = f / 3.0;  // b^2 + 2 q b + (f^2/5 - rhs) = 0
+  return -q + std::sqrt(std::max(0.0, q * q - (f * f / 5.0 - rhs)));
+}
+
+/// Redshift-space multipoles of the matter (and the galaxies) averaged over the x, y and z lines
+/// of sight, with the Kaiser multipoles of the linear spectrum at this time.
+template <class Assignment>
+void write_multipoles(const run_context& ctx, const lf::snapshot_view<float>& s, const halos::galaxy_catalogue* gal,
+                      double z, const fs::path& path) {
+  const run_config& c = ctx.config;
+  const double side = c.box.side_mpc_h, a = s.a;
+  lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d, .interlacing = c.power_interlacing};
+  std::vector<lf::vec3<float>> gx, gv;
+  if (gal != nullptr) {
+    gx.resize(gal->size());
+    gv.resize(gal->size());
+    for (std::size_t i = 0; i < gal->size(); ++i)
+      for (int d = 0; d < 3; ++d)
+        gx[i][d] = static_cast<float>(gal->position[i][d]), gv[i][d] = static_cast<float>(gal->velocity[i][d]);
+  }
+  std::vector<double> k, modes, m[3], g[3];
+  for (int axis = 0; axis < 3; ++axis) {
+    lf::io::throw_if_interrupted();
+    const halos::redshift_space_options rs{.axis = axis, .side = side};
+    lf::analysis::multipoles_result mm;
+    {
+      const auto x = halos::redshift_space_positions_from_momenta<float>(s.positions, s.momenta, c.cosmology, a, rs);
+      mm = lf::analysis::power_multipoles<Assignment, float>(x, side, axis, opt);
+    }
+    if (axis == 0) {
+      k = mm.k, modes = mm.modes;
+      for (auto& v : m) v.assign(k.size(), 0.0);
+      for (auto& v : g) v.assign(k.size(), 0.0);
+    }
+    for (std::size_t i = 0; i < k.size(); ++i) m[0][i] += mm.p0[i] / 3, m[1][i] += mm.p2[i] / 3, m[2][i] += mm.p4[i] / 3;
+    if (gal != nullptr && !gx.empty()) {
+      auto gopt = opt;
+      gopt.subtract_shot_noise = true;
+      const auto xg = halos::redshift_space_positions<float>(gx, gv, c.cosmology, a, rs);
+      const auto gm = lf::analysis::power_multipoles<Assignment, float>(xg, side, axis, gopt);
+      for (std::size_t i = 0; i < k.size(); ++i) g[0][i] += gm.p0[i] / 3, g[1][i] += gm.p2[i] / 3, g[2][i] += gm.p4[i] / 3;
+    }
+  }
+  const lf::cosmology::growth growth(c.cosmology, std::min(1e-3, 0.5 * a), 1.0);
+  const double f = growth.f1(a), d1 = growth.d1(a);
+  const auto km = lf::analysis::kaiser_factors(1.0, f);
+  std::vector<std::string> names{"k[h/Mpc]", "P0_m", "P2_m", "P4_m", "Kaiser0_m", "Kaiser2_m", "Kaiser4_m"};
+  std::vector<double> k0(k.size()), k2(k.size()), k4(k.size());
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    const double pl = d1 * d1 * (*ctx.inputs.power)(k[i]);
+    k0[i] = km[0] * pl, k2[i] = km[1] * pl, k4[i] = km[2] * pl;
+  }
+  std::vector<std::vector<double>> columns{k, m[0], m[1], m[2], k0, k2, k4};
+  std::string galaxies_line = "matter only (halos.hod = false)";
+  if (gal != nullptr) {
+    const double b = bias_from_monopoles(k, g[0], m[0], modes, f);
+    const auto kg = lf::analysis::kaiser_factors(b, f);
+    std::vector<double> g0(k.size()), g2(k.size()), g4(k.size());
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      const double pl = d1 * d1 * (*ctx.inputs.power)(k[i]);
+      g0[i] = kg[0] * pl, g2[i] = kg[1] * pl, g4[i] = kg[2] * pl;
+    }
+    names.insert(names.end(), {"P0_g", "P2_g", "P4_g", "Kaiser0_g", "Kaiser2_g", "Kaiser4_g"});
+    columns.insert(columns.end(), {g[0], g[1], g[2], g0, g2, g4});
+    galaxies_line = lf::detail::concat("galaxies (g): HOD galaxies, monopole shot noise subtracted; Kaiser with b = ", b,
+                                       " from the monopole ratio P0_g/P0_m at k <= 0.1 h/Mpc");
+  }
+  names.emplace_back("modes");
+  columns.push_back(modes);
+  lf::io::write_text_table(
+      path, names, columns,
+      {run_line(c, z),
+       lf::detail::concat("redshift space (plane-parallel), averaged over the x, y and z lines of sight; f = ", f,
+                          "; ", std::string(Assignment::name), " ", opt.grid_1d, "^3", opt.interlacing ? " interlaced" : ""),
+       "matter (m): Poisson shot noise kept in P0_m; Kaiser (1987) multipoles of the linear P(k) at this time", galaxies_line});
+}
+
+}  // namespace
+
+void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double z, lf::io::atomic_file_set& set,
+                        std::vector<std::string>& written) {
+  const run_config& c = ctx.config;
+  const std::string tag = redshift_tag(z);
+  const fs::path dir = c.directory;
+  const double side = c.box.side_mpc_h;
+  lf::io::throw_if_interrupted();
+  auto t0 = std::chrono::steady_clock::now();
+  halos::halo_options hopt;
+  hopt.cosmology = c.cosmology;
+  hopt.a = s.a;
+  hopt.centre = c.halo_centre;
+  hopt.spherical_overdensity = c.spherical_overdensity;
+  const auto found = halos::find_halos<float>(s.positions, s.momenta, side, c.fof, hopt);
+  const auto& cat = found.halos;
+  std::size_t n100 = 0;
+  for (auto len : cat.length) n100 += len >= 100 ? 1 : 0;
+  std::printf("haloes at z = %g: %zu FoF groups of >= %zu particles (%zu of >= 100), largest %.3e Msun/h  [%.2f s]\n", z,
+              cat.size(), c.fof.min_members, n100, cat.size() > 0 ? cat.mass[0] : 0.0, seconds_since(t0));
+
+  const fs::path summary = dir / ("halos_" + tag + ".txt");
+  halos::write_halo_summary(set.temporary(summary), cat, {run_line(c, z)});
+  const fs::path tab = dir / ("fof_subhalo_tab_" + tag + ".hdf5");
+  halos::write_fof_tab_hdf5(set.temporary(tab), cat, found.groups);
+  written.push_back(summary.string() + " and " + tab.string() + " (Gadget-4 group catalogue layout)");
+  const fs::path mf = dir / ("mass_function_" + tag + ".txt");
+  write_mass_function(ctx, cat, z, set.temporary(mf));
+  written.push_back(mf.string());
+
+  std::optional<halos::galaxy_catalogue> gal;
+  if (c.hod) {
+    lf::io::throw_if_interrupted();
+    t0 = std::chrono::steady_clock::now();
+    std::vector<double> storage;
+    const auto view = halos::hod_halos_of(cat, c.hod_mass, storage);
+    halos::hod_options o{.seed = c.hod_seed};
+    if (c.hod_mass == halos::hod_mass::m200c) o.concentration = halos::concentration_model::duffy08_200c;
+    gal = halos::populate_hod(view, c.hod_parameters, o, s.a, side);
+    const std::size_t cen = gal->centrals();
+    std::printf("galaxies at z = %g: %zu (%zu centrals, %zu satellites), n = %.3e (h/Mpc)^3  [%.2f s]\n", z, gal->size(),
+                cen, gal->size() - cen, static_cast<double>(gal->size()) / std::pow(side, 3), seconds_since(t0));
+    const auto rsd = halos::redshift_space_positions<double>(gal->position, gal->velocity, c.cosmology, s.a,
+                                                             {.axis = c.line_of_sight, .side = side});
+    const fs::path file = dir / ("galaxies_" + tag + ".hdf5");
+    halos::write_galaxies_hdf5(set.temporary(file), *gal,
+                               {.box_side = side, .a = s.a, .cosmology = c.cosmology, .hod = c.hod_parameters,
+                                .seed = c.hod_seed, .line_of_sight_axis = c.line_of_sight},
+                               rsd);
+    // Occupation in bins of 0.2 dex from the smallest halo mass kept.
+    const double log_lo = std::log10(static_cast<double>(c.fof.min_members) * cat.particle_mass);
+    const auto t = halos::measure_occupation(view.mass, *gal, c.hod_parameters, log_lo, 0.2, 12);
+    const auto& h = c.hod_parameters;
+    const fs::path occ = dir / ("hod_" + tag + ".txt");
+    lf::io::write_text_table(set.temporary(occ),
+                             {"M[Msun/h]", "haloes", "Ncen", "Ncen_model", "err_cen", "Nsat", "Nsat_model", "err_sat"},
+                             {t.mass_centre, t.halos, t.centrals, t.centrals_model, t.centrals_error, t.satellites,
+                              t.satellites_model, t.satellites_error},
+                             {run_line(c, z),
+                              lf::detail::concat("Zheng et al. 2007 HOD on ", std::string(name_of(hod_masses, c.hod_mass)),
+                                                 " masses: log Mmin ", h.log_m_min, ", sigma ", h.sigma_log_m, ", log M0 ",
+                                                 h.log_m0, ", log M1 ", h.log_m1, ", alpha ", h.alpha),
+                              "mean occupation per 0.2 dex mass bin: measured, and the model averaged over the bin's haloes"});
+    written.push_back(file.string() + " and " + occ.string());
+  }
+
+  if (c.multipoles) {
+    t0 = std::chrono::steady_clock::now();
+    const fs::path file = dir / ("multipoles_" + tag + ".txt");
+    const halos::galaxy_catalogue* g = gal ? &*gal : nullptr;
+    if (c.assignment == assignment_kind::tsc)
+      write_multipoles<lf::mesh::tsc>(ctx, s, g, z, set.temporary(file));
+    else
+      write_multipoles<lf::mesh::cic>(ctx, s, g, z, set.temporary(file));
+    written.push_back(file.string() + lf::detail::concat(" [", seconds_since(t0), " s]"));
+  }
+}
+
+void plot_halo_outputs(const run_context& ctx, double z) {
+  const run_config& c = ctx.config;
+  if (!c.plots || !ctx.python) return;
+  const std::string tag = redshift_tag(z);
+  const fs::path dir = c.directory;
+  std::vector<std::string> kinds{"mass_function"};
+  if (c.hod) kinds.emplace_back("hod");
+  if (c.multipoles) kinds.emplace_back("multipoles");
+  for (const auto& kind : kinds) {
+    lf::io::throw_if_interrupted();
+    const fs::path table = dir / (kind + "_" + tag + ".txt"), png = dir / (kind + "_" + tag + ".png");
+    plot(ctx, "plot_halos.py", {kind, table.string(), png.string()}, png);
+  }
+}
+
+}  // namespace lagframe_run
