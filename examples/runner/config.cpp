@@ -941,8 +941,9 @@ void read_halos(reader& r, run_config& c, bool present) {
   if (c.box.particle_count() >= std::numeric_limits<std::uint32_t>::max())
     r.refuse("box.particles_1d", "is too many for [halos]: the FoF finder numbers the particles with 32 bits (at most "
                                  "1625^3 particles); remove [halos] and find the haloes in the snapshot");
-  if (c.lightcone_only)
-    r.refuse("lightcone.only", "leaves no final state for [halos] to find haloes in: set only = false, or remove [halos]");
+  if (c.lightcone && c.lightcone_options.particle_fraction < 1.0)
+    r.refuse("lightcone.particle_fraction", "is not possible with [halos]: the haloes on the lightcone are found "
+                                            "among all its particles; set particle_fraction = 1.0, or remove [halos]");
 #if !defined(LAGFRAME_RUN_HAS_HDF5)
   r.refuse("halos.linking_length", "is not possible: [halos] writes HDF5 catalogues and this lagframe-run was built "
                                    "without HDF5 (apt-get install libhdf5-dev, then rebuild), or remove [halos]");

@@ -13,10 +13,13 @@
 #include <lagframe/halos/catalogue_hdf5.hpp>
 #include <lagframe/halos/fof.hpp>
 #include <lagframe/halos/hod.hpp>
+#include <lagframe/halos/lightcone_halos.hpp>
 #include <lagframe/halos/mass_function.hpp>
 #include <lagframe/halos/properties.hpp>
 #include <lagframe/halos/redshift_space.hpp>
 #include <lagframe/io/interrupt.hpp>
+#include <lagframe/io/lightcone_hdf5.hpp>
+#include <lagframe/lightcone/lightcone.hpp>
 #include <lagframe/io/text_table.hpp>
 #include <lagframe/mesh/cic.hpp>
 #include <lagframe/mesh/tsc.hpp>
@@ -238,6 +241,88 @@ void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, dou
       write_multipoles<lf::mesh::cic>(ctx, s, g, z, set.temporary(file));
     written.push_back(file.string() + lf::detail::concat(" [", seconds_since(t0), " s]"));
   }
+}
+
+void write_lightcone_halos(run_context& ctx) {
+  const run_config& c = ctx.config;
+  const fs::path dir = c.directory;
+  lf::io::throw_if_interrupted();
+  auto t0 = std::chrono::steady_clock::now();
+  // Every shell's crossings, in shell order (each sorted by id, then replica).
+  const lf::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
+  std::vector<lf::lightcone::crossing> points;
+  for (std::size_t s = 0; s < cone.shell_count(); ++s) {
+    auto file = lf::io::read_lightcone_shell(lf::io::lightcone_shell_path(dir, "lightcone", s));
+    if (!file.complete)
+      throw lf::io_error("lagframe-run: " + lf::io::lightcone_shell_path(dir, "lightcone", s).string() +
+                         " is not complete: the lightcone's haloes need every shell");
+    points.insert(points.end(), file.shell.particles.begin(), file.shell.particles.end());
+  }
+  const double side = c.box.side_mpc_h, count = static_cast<double>(c.box.particle_count());
+  const auto& o = c.lightcone_options.observer;
+  halos::lightcone_halo_options opt;
+  opt.linking_length = c.fof.linking_length;
+  opt.min_members = c.fof.min_members;
+  opt.mean_spacing = c.box.lagrangian_spacing();
+  opt.particle_mass = c.cosmology.omega_m * halos::rho_crit_msun_h_per_mpc_h3 * side * side * side / count;
+  opt.cosmology = c.cosmology;
+  opt.centre = c.halo_centre;
+  opt.spherical_overdensity = c.spherical_overdensity;
+  opt.observer = lf::vec3<double>{o[0], o[1], o[2]};
+  const auto found = halos::find_lightcone_halos(points, opt);
+  const auto& cat = found.halos;
+  std::printf("lightcone haloes: %zu FoF groups of >= %zu particles among %zu crossings  [%.2f s]\n", cat.size(),
+              c.fof.min_members, points.size(), seconds_since(t0));
+
+  // The table: one row per halo.
+  const std::size_t ng = cat.size();
+  std::vector<double> id(ng), length(ng), x(ng), y(ng), z(ng), vx(ng), vy(ng), vz(ng);
+  for (std::size_t g = 0; g < ng; ++g) {
+    id[g] = static_cast<double>(g), length[g] = static_cast<double>(cat.length[g]);
+    x[g] = cat.position[g][0], y[g] = cat.position[g][1], z[g] = cat.position[g][2];
+    vx[g] = cat.velocity[g][0], vy[g] = cat.velocity[g][1], vz[g] = cat.velocity[g][2];
+  }
+  const auto& sky = found.sky;
+  const fs::path table = dir / "lightcone_halos.txt";
+  lf::io::write_text_table(
+      table,
+      {"id", "length", "mass[Msun/h]", "a", "RA[deg]", "DEC[deg]", "chi[Mpc/h]", "z_cos", "z_obs", "x[Mpc/h]", "y", "z",
+       "vx[km/s]", "vy", "vz", "M200c[Msun/h]", "M200m[Msun/h]"},
+      {id, length, cat.mass, cat.scale_factor, sky.ra_deg, sky.dec_deg, sky.chi, sky.z_cos, sky.z_obs, x, y, z, vx, vy,
+       vz, cat.m200c, cat.m200m},
+      {lf::detail::concat("lagframe-run [halos] on the lightcone: ", points.size(), " crossings of ", cone.shell_count(),
+                          " shell(s), observer at (", o[0], ", ", o[1], ", ", o[2], ") Mpc/h"),
+       lf::detail::concat("FoF b = ", c.fof.linking_length, " of the box's mean spacing ", opt.mean_spacing,
+                          " Mpc/h, at least ", c.fof.min_members, " particles; particle mass ", opt.particle_mass, " Msun/h"),
+       "a: the members' mean crossing scale factor; positions in the observer's frame of replicas; RA = atan2(y, x), "
+       "DEC = asin(z / chi) about the observer; z_obs includes the radial peculiar velocity"});
+  std::vector<std::uint64_t> ids(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) ids[i] = points[i].id;
+  const fs::path tab = dir / "lightcone_fof_subhalo_tab.hdf5";
+  halos::write_fof_tab_hdf5(tab, cat, found.groups, ids);
+  std::printf("wrote %s and %s (Gadget-4 group catalogue layout)\n", table.c_str(), tab.c_str());
+
+  if (!c.hod) return;
+  lf::io::throw_if_interrupted();
+  std::vector<double> storage;
+  const auto view = halos::hod_halos_of(cat, c.hod_mass, storage);
+  halos::hod_options ho{.seed = c.hod_seed};
+  if (c.hod_mass == halos::hod_mass::m200c) ho.concentration = halos::concentration_model::duffy08_200c;
+  const auto gal = halos::populate_hod(view, c.hod_parameters, ho, 1.0, 0.0);  // each halo at its own a
+  const lf::lightcone::comoving_distance distance(lf::cosmology::background(c.cosmology), 0.01);
+  const auto gsky = halos::sky_coordinates_of<double>(gal.position, gal.velocity, *opt.observer, distance);
+  // Radial redshift space: the observer plus chi_obs along each galaxy's direction.
+  std::vector<lf::vec3<double>> rsd(gal.size());
+  for (std::size_t i = 0; i < gal.size(); ++i) {
+    const double scale = gsky.chi[i] > 0.0 ? gsky.chi_obs[i] / gsky.chi[i] : 1.0;
+    for (int d = 0; d < 3; ++d) rsd[i][d] = o[d] + scale * (gal.position[i][d] - o[d]);
+  }
+  const fs::path file = dir / "lightcone_galaxies.hdf5";
+  halos::write_galaxies_hdf5(file, gal,
+                             {.box_side = 0.0, .a = 1.0, .cosmology = c.cosmology, .hod = c.hod_parameters,
+                              .seed = c.hod_seed, .line_of_sight_axis = -1, .observer = *opt.observer},
+                             rsd, &gsky);
+  std::printf("lightcone galaxies: %zu (%zu centrals); wrote %s\n", gal.size(), gal.centrals(), file.c_str());
 }
 
 void plot_halo_outputs(const run_context& ctx, double z) {

@@ -31,4 +31,13 @@ void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, dou
 /// The pictures of the committed tables of output redshift z.
 void plot_halo_outputs(const run_context& ctx, double z);
 
+/// [halos] with [lightcone], after the run: the haloes of every shell file together (an open
+/// point set about the observer, halos/lightcone_halos.hpp) written as
+///   lightcone_halos.txt              one row per halo: its a, sky position and redshifts
+///   lightcone_fof_subhalo_tab.hdf5   the same groups as a Gadget-4 group catalogue (IDs: the
+///                                    particle ids of the crossings)
+///   lightcone_galaxies.hdf5          with hod = true: the galaxies with RA, DEC, ZCos, ZObs
+/// each atomically.
+void write_lightcone_halos(run_context& ctx);
+
 }  // namespace lagframe_run

@@ -39,6 +39,9 @@
 #include "memory_usage.hpp"
 #include "outputs.hpp"
 #include "run.hpp"
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+#include "halo_outputs.hpp"
+#endif
 
 namespace {
 
@@ -264,6 +267,12 @@ int main(int argc, char** argv) {
     } else {
       sheet ? run_pm_sheet(ctx) : run_pm(ctx);
     }
+#if defined(LAGFRAME_RUN_HAS_HDF5)
+    if (config.halos && config.lightcone) {
+      ctx.memory.enter(run_phase::outputs);
+      write_lightcone_halos(ctx);
+    }
+#endif
     const double total = seconds_since(t0);
     ctx.memory.finish();
     write_summary(ctx, "complete", overrides, total);

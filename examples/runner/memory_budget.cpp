@@ -56,6 +56,18 @@ shell_crossings listed_crossings(const run_config& c) {
   return out;
 }
 
+/// The haloes' part of the outputs phase: those of the output times (`haloes`, beside the rest
+/// of the phase), and the lightcone's (`cone`), found once everything else is released: the part
+/// grows only by what they need beyond the rest of the phase.
+void add_lightcone_haloes(memory_budget& b, double haloes, double cone) {
+  auto& outputs = b.bytes[static_cast<std::size_t>(run_phase::outputs)];
+  outputs[static_cast<std::size_t>(memory_part::haloes)] = haloes;
+  double rest = 0;
+  for (std::size_t k = 0; k < memory_part_count; ++k)
+    if (k != static_cast<std::size_t>(memory_part::program)) rest += outputs[k];
+  outputs[static_cast<std::size_t>(memory_part::haloes)] += std::max(0.0, cone - rest);
+}
+
 }  // namespace
 
 double memory_budget::total(run_phase p) const {
@@ -122,6 +134,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   // cell list (halos/detail/cell_list.hpp: a double copy, its index, cell numbers: 36 B), and the
   // multipoles (one redshift-space copy, the P(k) meshes, a deposit workspace). Galaxies are few.
   // The P(k) meshes were released before; the sum over parts counts them twice (conservative).
+  // With [lightcone], the lightcone's haloes come after the rest (add_lightcone_haloes).
   double haloes = 0;
   if (c.halos) {
     const double momenta = c.snapshot == snapshot_format::none && !c.scola ? V : 0.0;
@@ -131,7 +144,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   }
 
   // ---- lightcone (lightcone/lightcone.hpp, io/lightcone_hdf5.hpp) --------------------------
-  double cone_evolution = 0, cone_outputs = 0, cone_tiles = 0;
+  double cone_evolution = 0, cone_outputs = 0, cone_tiles = 0, cone_haloes = 0;
   if (c.lightcone) {
     const auto listed = listed_crossings(c);
     const double crossings = listed.largest;
@@ -147,6 +160,10 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     // sCOLA (scola/tiled_run.hpp assemble_lightcone): every shell of every tile merged at once,
     // each tile file read whole on the way, the largest shell written.
     cone_tiles = maps + listed.all * 160.0 + crossings * 52.0;
+    // [halos] on the lightcone (halo_outputs.cpp, after the run has released everything else): every
+    // shell read back (80 B a crossing), their positions, momenta and scale factors in double
+    // (56 B), the FoF work and groups (halos/fof.hpp, as above: 72 B) or the SO cell list (36 B).
+    if (c.halos) cone_haloes = listed.all * (80.0 + 56.0 + 72.0);
   }
 
   if (c.scola) {
@@ -172,11 +189,14 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     at(run_phase::evolution, P::particles) = c.lightcone_only ? 0.0 : 2.0 * V;  // assembled
     at(run_phase::evolution, P::lightcone) = cone_tiles;
     at(run_phase::outputs, P::frame) = 2.0 * V + 8.0 * n;
-    if (c.lightcone_only) return b;  // no final state: nothing is written after the tiles
+    if (c.lightcone_only) {  // no final state: only the lightcone's haloes after the tiles
+      add_lightcone_haloes(b, 0.0, cone_haloes);
+      return b;
+    }
     at(run_phase::outputs, P::particles) = 2.0 * V;
     at(run_phase::outputs, P::analysis) = analysis;
     at(run_phase::outputs, P::io) = slice + (c.snapshot == snapshot_format::npy ? 12.0 * 65536 : 0.0);
-    at(run_phase::outputs, P::haloes) = haloes;
+    add_lightcone_haloes(b, haloes, cone_haloes);
     return b;
   }
 
@@ -258,7 +278,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   at(run_phase::outputs, P::analysis) = analysis;
   at(run_phase::outputs, P::io) = io;
   at(run_phase::outputs, P::lightcone) = cone_outputs;
-  at(run_phase::outputs, P::haloes) = haloes;
+  add_lightcone_haloes(b, haloes, cone_haloes);
   return b;
 }
 

@@ -30,7 +30,7 @@
 ///     GroupPos         float32 ×3   centre (potential minimum, or centre of mass), UnitLength/h
 ///     GroupVel         float32 ×3   Gadget's internal velocity a·v_pec of the mean (the peculiar
 ///                                   velocity in km/s is GroupVel / a), UnitVelocity
-///     GroupAscale      float32      a
+///     GroupAscale      float32      a (of each halo: on a lightcone, its members' mean crossing)
 ///     GroupNsubs       int32        0;   GroupFirstSub int64  −1
 ///     Group_M_Mean200, Group_R_Mean200, Group_M_Crit200, Group_R_Crit200   float32 (with SO masses)
 ///     lagframe extras: GroupCM float32 ×3, GroupVelDisp float32 (1D, km/s), GroupRmax float32
@@ -45,6 +45,10 @@
 ///   /Galaxies: Position (float64 N×3, Mpc/h, real space), Velocity (float64 N×3, peculiar km/s),
 ///     HaloIndex (uint64), Central (int32: 1 central, 0 satellite), and RedshiftSpacePosition
 ///     (float64 N×3) when given.
+///   On a lightcone (sky coordinates given): BoxSize 0, Time 1 and Redshift 0 (each galaxy has
+///   its own ZCos), the Header attribute Observer (float64 ×3, Mpc/h), and /Galaxies RA, DEC (degrees),
+///   ZCos, ZObs, Chi, ChiObs (Mpc/h) (float64 N each; lightcone_halos.hpp); RedshiftSpacePosition
+///   is then the observer plus ChiObs along the direction of the galaxy.
 ///
 /// Not thread-safe (the serial HDF5 library is not): call from one thread at a time. Errors:
 /// io_error naming the file and object.
@@ -65,6 +69,7 @@
 #include "lagframe/core/error.hpp"
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/halos/hod.hpp"
+#include "lagframe/halos/lightcone_halos.hpp"
 #include "lagframe/halos/properties.hpp"
 #include "lagframe/io/atomic_file.hpp"
 #include "lagframe/io/hdf5_detail.hpp"
@@ -206,6 +211,12 @@ inline void write_fof_tab_hdf5(const std::filesystem::path& path, const halo_cat
       std::vector<std::int32_t> len(ng), len_type(6 * ng, 0), nsubs(ng, 0);
       std::vector<std::int64_t> offset_type(6 * ng, 0), first_sub(ng, -1);
       std::vector<float> mass(ng), mass_type(6 * ng, 0.0f), ascale(ng, static_cast<float>(cat.a));
+      std::vector<vec3<double>> internal_velocity(cat.velocity);  // a·v_pec, each halo at its own a
+      for (std::size_t k = 0; k < ng; ++k) {
+        const double a_k = cat.scale_factor.size() == ng ? cat.scale_factor[k] : cat.a;
+        ascale[k] = static_cast<float>(a_k);
+        for (auto& v : internal_velocity[k]) v *= a_k;
+      }
       for (std::size_t k = 0; k < ng; ++k) {
         if (cat.length[k] > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
           throw io_error(lagframe::detail::concat("lagframe: ", f.string(), ": group ", k, " has ", cat.length[k],
@@ -228,7 +239,7 @@ inline void write_fof_tab_hdf5(const std::filesystem::path& path, const halo_cat
       detail::write_dataset(g, f, w, "GroupMass", f32, ng, 1, mass);
       detail::write_dataset(g, f, w, "GroupMassType", f32, ng, 6, mass_type);
       detail::write_dataset(g, f, w, "GroupPos", f32, ng, 3, as_float(detail::flatten(cat.position), to_length));
-      detail::write_dataset(g, f, w, "GroupVel", f32, ng, 3, as_float(detail::flatten(cat.velocity), cat.a * to_velocity));
+      detail::write_dataset(g, f, w, "GroupVel", f32, ng, 3, as_float(detail::flatten(internal_velocity), to_velocity));
       detail::write_dataset(g, f, w, "GroupAscale", f32, ng, 1, ascale);
       detail::write_dataset(g, f, w, "GroupNsubs", i32, ng, 1, nsubs);
       detail::write_dataset(g, f, w, "GroupFirstSub", i64, ng, 1, first_sub);
@@ -352,14 +363,18 @@ struct galaxy_file_info {
   cosmology::parameters cosmology{};
   hod_parameters hod{};
   std::uint64_t seed = 0;
-  int line_of_sight_axis = -1;           ///< axis of `redshift_space` (−1: none given)
+  int line_of_sight_axis = -1;           ///< axis of `redshift_space` (−1: none given, or radial)
+  vec3<double> observer{};               ///< with sky coordinates: the observer, Mpc/h
 };
 
 /// Writes a galaxy catalogue (layout in the file comment); `redshift_space` may be empty.
 inline void write_galaxies_hdf5(const std::filesystem::path& path, const galaxy_catalogue& gal,
-                                const galaxy_file_info& info, std::span<const vec3<double>> redshift_space = {}) {
+                                const galaxy_file_info& info, std::span<const vec3<double>> redshift_space = {},
+                                const sky_coordinates* sky = nullptr) {
   using namespace io::detail;
   const std::size_t n = gal.size();
+  require(sky == nullptr || sky->size() == n, "write_galaxies_hdf5: sky coordinates", sky == nullptr ? 0 : sky->size(),
+          lagframe::detail::concat("one per galaxy (", n, ")"));
   require(redshift_space.empty() || redshift_space.size() == n, "write_galaxies_hdf5: redshift-space positions",
           redshift_space.size(), lagframe::detail::concat("none or one per galaxy (", n, ")"));
   io::write_atomically(path, [&](const std::filesystem::path& tmp) {
@@ -391,6 +406,9 @@ inline void write_galaxies_hdf5(const std::filesystem::path& path, const galaxy_
       write_scalar_attribute<std::int32_t>(g, f, w, "HOD_satellites_follow_centrals",
                                            info.hod.satellites_follow_centrals ? 1 : 0);
       write_scalar_attribute<std::int32_t>(g, f, w, "LineOfSightAxis", redshift_space.empty() ? -1 : info.line_of_sight_axis);
+      if (sky != nullptr) {
+        write_attribute<double>(g, f, w, "Observer", {info.observer[0], info.observer[1], info.observer[2]}, false);
+      }
     }
     {
       h5_group group(h5_check(H5Gcreate2(file.get(), "Galaxies", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), f, "Galaxies",
@@ -406,6 +424,14 @@ inline void write_galaxies_hdf5(const std::filesystem::path& path, const galaxy_
       if (!redshift_space.empty())
         detail::write_dataset(g, f, w, "RedshiftSpacePosition", f64, n, 3,
                               detail::flatten(std::vector<vec3<double>>(redshift_space.begin(), redshift_space.end())));
+      if (sky != nullptr) {
+        detail::write_dataset(g, f, w, "RA", f64, n, 1, sky->ra_deg);
+        detail::write_dataset(g, f, w, "DEC", f64, n, 1, sky->dec_deg);
+        detail::write_dataset(g, f, w, "ZCos", f64, n, 1, sky->z_cos);
+        detail::write_dataset(g, f, w, "ZObs", f64, n, 1, sky->z_obs);
+        detail::write_dataset(g, f, w, "Chi", f64, n, 1, sky->chi);
+        detail::write_dataset(g, f, w, "ChiObs", f64, n, 1, sky->chi_obs);
+      }
       if (!group.close()) hdf5_fail(f, "Galaxies", "group close");
     }
     if (!file.close()) hdf5_fail(f, "/", "file close");

@@ -129,6 +129,7 @@ struct hod_halos {
   std::span<const double> mass;                 ///< Msun/h, in the definition of `radius`
   std::span<const double> radius;               ///< NFW truncation radius R_Δ, comoving Mpc/h
   std::span<const double> velocity_dispersion;  ///< 1D, km/s (empty: virial estimate)
+  std::span<const double> scale_factor{};       ///< a of each halo (lightcones; empty: populate_hod's a)
 };
 
 /// Halo masses and radii the HOD uses from a catalogue.
@@ -138,7 +139,7 @@ enum class hod_mass { m200m, m200c, fof };
 /// (fof: the FoF mass with R_200m of that mass) and the measured dispersions. The view refers
 /// to the catalogue's arrays (and to `storage` for the fof radii): keep both alive.
 inline hod_halos hod_halos_of(const halo_catalogue& c, hod_mass which, std::vector<double>& storage) {
-  hod_halos h{c.position, c.velocity, c.m200m, c.r200m, c.velocity_dispersion};
+  hod_halos h{c.position, c.velocity, c.m200m, c.r200m, c.velocity_dispersion, c.scale_factor};
   if (which != hod_mass::fof)
     require(c.has_spherical_overdensity, "hod_halos_of: mass definition", which == hod_mass::m200m ? "m200m" : "m200c",
             "a catalogue with spherical-overdensity masses (halo_options.spherical_overdensity = true)");
@@ -198,9 +199,12 @@ inline galaxy_catalogue populate_hod(const hod_halos& halos, const hod_parameter
   require(halos.velocity_dispersion.empty() || halos.velocity_dispersion.size() == n,
           "populate_hod: halo velocity dispersions", halos.velocity_dispersion.size(),
           lagframe::detail::concat("none or one per halo (", n, ")"));
+  require(halos.scale_factor.empty() || halos.scale_factor.size() == n, "populate_hod: halo scale factors",
+          halos.scale_factor.size(), lagframe::detail::concat("none or one per halo (", n, ")"));
+  for (double v : halos.scale_factor)
+    require(std::isfinite(v) && v > 0.0, "populate_hod: a halo's scale factor", v, "a positive scale factor");
   require(std::isfinite(a) && a > 0.0, "populate_hod: scale factor a", a, "a positive scale factor");
   require(std::isfinite(side) && side >= 0.0, "populate_hod: box side", side, "a periodic side in Mpc/h, or 0");
-  const double z = 1.0 / a - 1.0;
   constexpr double newton_g = 4.30091727e-9;  // G in Mpc (km/s)² / Msun
   std::vector<std::uint64_t> first(n + 1, 0);
 #pragma omp parallel for schedule(dynamic, 256)
@@ -235,13 +239,14 @@ inline galaxy_catalogue populate_hod(const hod_halos& halos, const hod_parameter
     }
     if (sat == 0) continue;
     const double m = halos.mass[h], r = halos.radius[h];
-    const double c = concentration(opt.concentration, m, z);
+    const double a_h = halos.scale_factor.empty() ? a : halos.scale_factor[h];
+    const double c = concentration(opt.concentration, m, 1.0 / a_h - 1.0);
     const double rs = r / c;
     double sigma = 0;
     if (opt.use_measured_dispersion && !halos.velocity_dispersion.empty() && halos.velocity_dispersion[h] > 0.0) {
       sigma = halos.velocity_dispersion[h];
     } else if (r > 0.0) {
-      sigma = std::sqrt(newton_g * m / (2.0 * a * r));  // physical R = a·r/h, M/h: h cancels
+      sigma = std::sqrt(newton_g * m / (2.0 * a_h * r));  // physical R = a·r/h, M/h: h cancels
     }
     for (std::uint64_t s = 0; s < sat; ++s, ++g) {
       const double radius = rs * nfw_inverse_cdf(rng.uniform(), c);

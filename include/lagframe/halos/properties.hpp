@@ -66,6 +66,10 @@ struct halo_options {
   bool spherical_overdensity = true;   ///< compute M_200c, R_200c, M_200m, R_200m about the centre
   double softening = 0;                ///< Plummer ε of the potential, Mpc/h; 0 → half the linking length
   std::size_t potential_sample = 4096; ///< at most this many members enter the potential sums
+  /// Per-point scale factors (lightcone crossings; empty: every point at `a`): each member's
+  /// velocity is 100 p/a_i, and a halo's scale factor is its members' mean, at which its
+  /// ρ_crit (M_200c) is taken. The span must outlive the call.
+  std::span<const double> point_a{};
 
   /// Throws config_error naming the first impossible value.
   void validate() const {
@@ -76,6 +80,8 @@ struct halo_options {
     require(std::isfinite(softening) && softening >= 0.0, "halo_options.softening", softening,
             "a softening length ≥ 0 in Mpc/h (0: half the linking length)");
     require(potential_sample >= 2, "halo_options.potential_sample", potential_sample, "at least 2");
+    for (double v : point_a)
+      if (!(std::isfinite(v) && v > 0.0)) require(false, "halo_options.point_a", v, "positive scale factors");
   }
 };
 
@@ -102,6 +108,7 @@ struct halo_catalogue {
   std::vector<double> radius_rms;              ///< rms member distance from the centre, Mpc/h
   std::vector<double> m200c, r200c;            ///< Msun/h, comoving Mpc/h (0 if not computed or none)
   std::vector<double> m200m, r200m;            ///< Msun/h, comoving Mpc/h
+  std::vector<double> scale_factor;            ///< a of each halo: `a`, or its members' mean point_a
 
   [[nodiscard]] std::size_t size() const { return length.size(); }
 };
@@ -141,6 +148,9 @@ halo_catalogue halo_properties(std::span<const vec3<Real>> positions, std::span<
           groups.group_of.size(), lagframe::detail::concat("the number of positions (", positions.size(), ")"));
   require(std::isfinite(side) && side >= 0.0, "halo_properties: box side", side,
           "a periodic side > 0 in Mpc/h, or 0 for an open point set");
+  const bool per_point_a = !opt.point_a.empty();
+  require(!per_point_a || opt.point_a.size() == positions.size(), "halo_options.point_a: number of scale factors",
+          opt.point_a.size(), lagframe::detail::concat("none, or one per position (", positions.size(), ")"));
   const bool periodic = side > 0.0;
   double m_p = opt.particle_mass;
   if (m_p == 0.0) {
@@ -173,6 +183,7 @@ halo_catalogue halo_properties(std::span<const vec3<Real>> positions, std::span<
   cat.r200c.assign(ng, 0.0);
   cat.m200m.assign(ng, 0.0);
   cat.r200m.assign(ng, 0.0);
+  cat.scale_factor.assign(ng, opt.a);
 
   const double eps = opt.softening > 0.0 ? opt.softening : 0.5 * groups.linking_length_mpc_h;
   const double eps2 = eps * eps;
@@ -199,25 +210,32 @@ halo_catalogue halo_properties(std::span<const vec3<Real>> positions, std::span<
       const auto& first = positions[members[0]];
       rel.resize(n);
       vec3<double> cm{0, 0, 0}, vmean{0, 0, 0};
+      double a_sum = 0;
+      const auto velocity_factor = [&](std::size_t i) { return per_point_a ? 100.0 / opt.point_a[i] : vfactor; };
       for (std::size_t k = 0; k < n; ++k) {
         const auto& x = positions[members[k]];
         const auto& p = momenta[members[k]];
+        const double vf = velocity_factor(members[k]);
+        if (per_point_a) a_sum += opt.point_a[members[k]];
         for (std::size_t d = 0; d < 3; ++d) {
           rel[k][d] = image(static_cast<double>(x[d]) - static_cast<double>(first[d]));
           cm[d] += rel[k][d];
-          vmean[d] += vfactor * static_cast<double>(p[d]);
+          vmean[d] += vf * static_cast<double>(p[d]);
         }
       }
       for (std::size_t d = 0; d < 3; ++d) {
         cm[d] /= static_cast<double>(n);
         vmean[d] /= static_cast<double>(n);
       }
+      if (per_point_a) cat.scale_factor[g] = a_sum / static_cast<double>(n);
       double s2 = 0;
-      for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t k = 0; k < n; ++k) {
+        const double vf = velocity_factor(members[k]);
         for (std::size_t d = 0; d < 3; ++d) {
-          const double dv = vfactor * static_cast<double>(momenta[members[k]][d]) - vmean[d];
+          const double dv = vf * static_cast<double>(momenta[members[k]][d]) - vmean[d];
           s2 += dv * dv;
         }
+      }
       // Centre, relative to the first member.
       vec3<double> centre = cm;
       if (opt.centre == halo_centre::potential_minimum) {
@@ -279,6 +297,7 @@ halo_catalogue halo_properties(std::span<const vec3<Real>> positions, std::span<
         double radius = 1.5 * std::cbrt(3.0 * cat.mass[g] / (4.0 * std::numbers::pi * thr_m));
         const double limit = periodic ? 0.5 * side : std::numeric_limits<double>::infinity();
         long km = -1, kc = -1;
+        double thr_c_halo = thr_c;
         for (int attempt = 0; attempt < 12; ++attempt) {
           radius = std::min(radius, limit);
           r_sorted.clear();
@@ -292,13 +311,14 @@ halo_catalogue halo_properties(std::span<const vec3<Real>> positions, std::span<
           if ((km >= 0 && inside < thr_m) || radius >= limit) break;
           radius *= 1.6;
         }
-        kc = detail::so_crossing(r_sorted, m_p, thr_c);
+        if (per_point_a) thr_c_halo = detail::so_thresholds(opt.cosmology, cat.scale_factor[g]).first;
+        kc = detail::so_crossing(r_sorted, m_p, thr_c_halo);
         if (km < 0) km = static_cast<long>(r_sorted.size());  // the search reached its limit
         if (kc < 0) kc = static_cast<long>(r_sorted.size());
         cat.m200m[g] = static_cast<double>(km) * m_p;
         cat.m200c[g] = static_cast<double>(kc) * m_p;
         cat.r200m[g] = std::cbrt(3.0 * cat.m200m[g] / (4.0 * std::numbers::pi * thr_m));
-        cat.r200c[g] = std::cbrt(3.0 * cat.m200c[g] / (4.0 * std::numbers::pi * thr_c));
+        cat.r200c[g] = std::cbrt(3.0 * cat.m200c[g] / (4.0 * std::numbers::pi * thr_c_halo));
       }
     }
   }

@@ -1,0 +1,100 @@
+# [halos] with [lightcone] through lagframe-run (examples/runner/halo_outputs.hpp): the
+# quickstart box (64³ particles, 128 Mpc/h, tCOLA) with a full-sky lightcone to z = 0.04 about
+# the box centre (replicas included), HOD galaxies on it.
+#  1. the lightcone's groups equal, as sets of particle ids, the FoF groups of the shell's
+#     crossings found independently (scipy's k-d tree pairs within 0.2 L/N_p, no periodicity,
+#     connected components, at least 20 members);
+#  2. each halo's a is its members' mean crossing a; its RA, DEC and chi are those of its centre
+#     about the observer; z_cos is the redshift of the lightcone at chi (within the spread of
+#     the members' a);
+#  3. the galaxies' RA, DEC and Chi follow from their positions, 1 + ZObs = (1 + ZCos)(1 + v_r/c),
+#     and the redshift-space position lies on the line of sight at ChiObs.
+# Variables: RUNNER, CONFIG (configs/quickstart.toml), OUT (a scratch folder).
+cmake_minimum_required(VERSION 3.25)
+file(REMOVE_RECURSE "${OUT}")
+execute_process(COMMAND "${RUNNER}" "${CONFIG}" --set "output.directory=\"${OUT}\"" --set "output.redshifts=[0.0]"
+                        --set "output.plots=false" --set "output.slice=false" --set "lightcone.z_max=0.04"
+                        --set "halos.hod=true" --set "halos.hod_log_m_min=12.8" --set "halos.hod_log_m1=13.8"
+                        --set "halos.multipoles=false"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "${out}\n${err}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the run failed (${rc})")
+endif()
+if(NOT out MATCHES "lightcone haloes: [1-9][0-9]* FoF groups of >= 20 particles among [0-9]+ crossings"
+   OR NOT out MATCHES "lightcone galaxies: [1-9]")
+  message(FATAL_ERROR "no lightcone haloes or galaxies reported")
+endif()
+
+set(check [=[
+import sys, h5py, numpy as np
+from scipy.spatial import cKDTree
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+folder = sys.argv[1]
+with h5py.File(folder + '/lightcone_000.hdf5', 'r') as f:
+    x = f['position'][:]
+    a = f['a'][:]
+    pid = f['id'][:].astype(np.int64)
+    o = np.array(f.attrs['observer'])
+    L = float(f.attrs['box_size'])
+    npart = int(f.attrs['particles_1d'])
+n = len(x)
+link = 0.2 * L / npart
+# 1. Groups as multisets of ids against an independent FoF of the crossings.
+pairs = cKDTree(x).query_pairs(link, output_type='ndarray')
+_, label = connected_components(coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n)),
+                                directed=False)
+sizes = np.bincount(label)
+order = np.argsort(label, kind='stable')
+bounds = np.concatenate([[0], np.cumsum(sizes)])
+ref = sorted(tuple(sorted(pid[order[bounds[g]:bounds[g + 1]]])) for g in range(len(sizes)) if sizes[g] >= 20)
+with h5py.File(folder + '/lightcone_fof_subhalo_tab.hdf5', 'r') as f:
+    length = f['Group/GroupLen'][:].astype(np.int64)
+    offset = f['Group/GroupOffsetType'][:, 1].astype(np.int64)
+    ids = f['IDs/ID'][:].astype(np.int64)
+    ascale = f['Group/GroupAscale'][:]
+mine = sorted(tuple(sorted(ids[offset[g]:offset[g] + length[g]])) for g in range(len(length)))
+assert mine == ref, 'lightcone groups differ: %d here, %d independent' % (len(mine), len(ref))
+# 2. The halo table.
+t = np.loadtxt(folder + '/lightcone_halos.txt', ndmin=2)
+names = [l[1:].split() for l in open(folder + '/lightcone_halos.txt') if l.startswith('#')][-1]
+c = {k: t[:, i] for i, k in enumerate(names)}
+assert len(t) == len(length) and np.array_equal(c['length'].astype(np.int64), length)
+assert np.allclose(c['a'], ascale, rtol=1e-6)
+# Members' mean a: the points of each group found by the partition above (same groups; a halo
+# seen in two replicas has the same ids twice, so each key may name several).
+members_of = {}
+for g in range(len(sizes)):
+    if sizes[g] >= 20:
+        members_of.setdefault(tuple(sorted(pid[order[bounds[g]:bounds[g + 1]]])), []).append(order[bounds[g]:bounds[g + 1]])
+for g in range(len(length)):
+    means = [a[m].mean() for m in members_of[tuple(sorted(ids[offset[g]:offset[g] + length[g]]))]]
+    assert min(abs(c['a'][g] - m) for m in means) < 1e-7, (g, c['a'][g], means)
+r = np.stack([c['x[Mpc/h]'], c['y'], c['z']], axis=1) - o
+chi = np.linalg.norm(r, axis=1)
+assert np.allclose(c['chi[Mpc/h]'], chi, rtol=1e-6, atol=1e-5)  # the table's 9 digits
+assert np.allclose(c['DEC[deg]'], np.degrees(np.arcsin(r[:, 2] / chi)), atol=1e-5)
+ra = np.degrees(np.arctan2(r[:, 1], r[:, 0])) % 360.0
+assert np.allclose(np.minimum(np.abs(c['RA[deg]'] - ra), 360 - np.abs(c['RA[deg]'] - ra)), 0, atol=1e-5)
+assert np.all(np.abs(c['z_cos'] - (1 / c['a'] - 1)) < 2e-3), np.abs(c['z_cos'] - (1 / c['a'] - 1)).max()
+# 3. Galaxies.
+with h5py.File(folder + '/lightcone_galaxies.hdf5', 'r') as f:
+    G = f['Galaxies']
+    gx, gv, rsd = G['Position'][:], G['Velocity'][:], G['RedshiftSpacePosition'][:]
+    gra, gdec, gchi, zc, zo, chio = (G[k][:] for k in ('RA', 'DEC', 'Chi', 'ZCos', 'ZObs', 'ChiObs'))
+    assert np.allclose(f['Header'].attrs['Observer'], o)
+rg = gx - o
+dist = np.linalg.norm(rg, axis=1)
+assert len(gx) > 0 and np.allclose(gchi, dist, rtol=1e-9)
+assert np.allclose(gdec, np.degrees(np.arcsin(rg[:, 2] / dist)), atol=1e-9)
+vr = np.sum(gv * rg, axis=1) / dist
+assert np.allclose(1 + zo, (1 + zc) * (1 + vr / 299792.458), rtol=1e-12)
+assert np.allclose(rsd - o, rg * (chio / dist)[:, None], atol=1e-9)
+print('lightcone halos check passed: %d groups equal the independent FoF of %d crossings, %d galaxies' % (len(length), n, len(gx)))
+]=])
+execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "${out}${err}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the lightcone [halos] files do not check out")
+endif()
