@@ -7,6 +7,7 @@ KIND is one of
   mass_function   mass_function_z<z>.txt: dn/dlnM of the FoF (and M_200m) masses with the
                   Tinker et al. 2008 and Sheth & Tormen 1999 fits, and the ratio to Tinker
   hod             hod_z<z>.txt: measured mean occupation per mass bin against the model
+  bias            bias_z<z>.txt: real-space P(k) of the haloes (galaxies) and the matter, and b(k)
   multipoles      multipoles_z<z>.txt: k P_ell for the matter (and the galaxies) against
                   Kaiser, and P2/P0
 Columns are found by the names in the table's header line, so the tables may gain columns.
@@ -87,6 +88,34 @@ def plot_hod(plt, comments, c, png):
     save(fig, png)
 
 
+def plot_bias(plt, comments, c, png):
+    k = c["k[h/Mpc]"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"wspace": 0.3})
+    left.loglog(k, c["P_lin"], "-", color="grey", lw=1, label="linear")
+    left.loglog(k, c["P_mm[(Mpc/h)^3]"], "-", color="k", label="matter")
+    tracers = [("h", "haloes", "C0")]
+    if "P_gg" in c:
+        tracers.append(("g", "galaxies", "C1"))
+    for t, title, colour in tracers:
+        p = c[f"P_{t}{t}"]
+        left.loglog(k[p > 0], p[p > 0], "o", ms=3, color=colour, label=f"{title} (shot noise subtracted)")
+        err = np.abs(c[f"b_{t}=P_{t}m/P_mm"]) / np.sqrt(np.maximum(c["modes"], 1))
+        right.errorbar(k, c[f"b_{t}=P_{t}m/P_mm"], yerr=err, fmt="o", ms=3, color=colour, label=title)
+    left.set_xlabel(r"$k\ [h\,\mathrm{Mpc}^{-1}]$")
+    left.set_ylabel(r"$P(k)\ [(h^{-1}\mathrm{Mpc})^3]$")
+    left.set_title("\n".join(comments[:2]), fontsize=7)
+    left.legend(fontsize=8)
+    right.set_xscale("log")
+    right.set_xlim(None, 1.0)
+    shown = [c[f"b_{t}=P_{t}m/P_mm"][k <= 1.0] for t, _, _ in tracers]
+    right.set_ylim(0.0, 1.2 * max(float(np.nanmax(b)) for b in shown if len(b)) if any(len(b) for b in shown) else None)
+    right.set_xlabel(r"$k\ [h\,\mathrm{Mpc}^{-1}]$")
+    right.set_ylabel(r"$b(k) = P_{tm}/P_{mm}$")
+    right.axhline(1.0, color="k", lw=0.5)
+    right.legend(fontsize=8)
+    save(fig, png)
+
+
 def plot_multipoles(plt, comments, c, png):
     k, modes = c["k[h/Mpc]"], c["modes"]
     sets = [("m", "matter")]
@@ -121,13 +150,13 @@ def plot_multipoles(plt, comments, c, png):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("mass_function", "hod", "multipoles"):
+    if len(argv) != 4 or argv[1] not in ("mass_function", "hod", "bias", "multipoles"):
         raise SystemExit(__doc__)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     comments, columns = read_table(argv[2])
-    {"mass_function": plot_mass_function, "hod": plot_hod, "multipoles": plot_multipoles}[argv[1]](
+    {"mass_function": plot_mass_function, "hod": plot_hod, "bias": plot_bias, "multipoles": plot_multipoles}[argv[1]](
         plt, comments, columns, argv[3])
 
 

@@ -913,6 +913,7 @@ void read_halos(reader& r, run_config& c, bool present) {
   c.halo_centre = r.choice("halos.centre", halo_centres);
   c.spherical_overdensity = r.boolean("halos.spherical_overdensity");
   c.mass_bin_dex = r.number("halos.mass_bin_dex");
+  c.bias = r.boolean("halos.bias");
   c.multipoles = r.boolean("halos.multipoles");
   c.hod = r.boolean("halos.hod");
   const char* hod_keys[] = {"halos.hod_mass",  "halos.hod_log_m_min", "halos.hod_sigma_log_m", "halos.hod_log_m0",

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include <lagframe/analysis/bias.hpp>
 #include <lagframe/analysis/multipoles.hpp>
 #include <lagframe/cosmology/growth.hpp>
 #include <lagframe/halos/catalogue_hdf5.hpp>
@@ -76,6 +77,45 @@ void write_mass_function(const run_context& ctx, const halos::halo_catalogue& ca
                                                " particles; particle mass ", mp, " Msun/h; bins of ", c.mass_bin_dex, " dex"),
                             "ST99: Sheth & Tormen 1999; T08_200m: Tinker et al. 2008 for Delta = 200 (mean density); "
                             "both from the linear P(k) and averaged over each bin in ln M"});
+}
+
+/// Real-space P(k) of the haloes (and the galaxies) against the matter's, and the bias
+/// b(k) = P_tm/P_mm, on the P(k) mesh.
+template <class Assignment>
+void write_bias(const run_context& ctx, const lf::snapshot_view<float>& s, const halos::halo_catalogue& cat,
+                const halos::galaxy_catalogue* gal, double z, const fs::path& path) {
+  const run_config& c = ctx.config;
+  const double side = c.box.side_mpc_h;
+  const lf::analysis::spectrum_options opt{.grid_1d = c.power_grid_1d, .interlacing = c.power_interlacing};
+  const auto as_float = [](const std::vector<lf::vec3<double>>& v) {
+    std::vector<lf::vec3<float>> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+      for (int d = 0; d < 3; ++d) out[i][d] = static_cast<float>(v[i][d]);
+    return out;
+  };
+  lf::io::throw_if_interrupted();
+  const auto bh = lf::analysis::tracer_bias<Assignment, float>(as_float(cat.position), s.positions, side, opt);
+  const double d1 = lf::cosmology::growth(c.cosmology, std::min(1e-3, 0.5 * s.a), 1.0).d1(s.a);
+  std::vector<double> lin(bh.k.size());
+  for (std::size_t i = 0; i < lin.size(); ++i) lin[i] = d1 * d1 * (*ctx.inputs.power)(bh.k[i]);
+  std::vector<std::string> names{"k[h/Mpc]", "P_mm[(Mpc/h)^3]", "P_lin", "P_hh", "P_hm", "b_h=P_hm/P_mm"};
+  std::vector<std::vector<double>> columns{bh.k, bh.p_mm, lin, bh.p_tt, bh.p_tm, bh.b_cross};
+  std::string shot = lf::detail::concat("shot noise 1/n: matter ", bh.matter_shot_noise, ", haloes ", bh.tracer_shot_noise);
+  if (gal != nullptr && gal->size() > 0) {
+    lf::io::throw_if_interrupted();
+    const auto bg = lf::analysis::tracer_bias<Assignment, float>(as_float(gal->position), s.positions, side, opt);
+    names.insert(names.end(), {"P_gg", "P_gm", "b_g=P_gm/P_mm"});
+    columns.insert(columns.end(), {bg.p_tt, bg.p_tm, bg.b_cross});
+    shot += lf::detail::concat(", galaxies ", bg.tracer_shot_noise);
+  }
+  names.emplace_back("modes");
+  columns.push_back(bh.modes);
+  lf::io::write_text_table(path, names, columns,
+                           {run_line(c, z),
+                            lf::detail::concat("real space; ", std::string(Assignment::name), " ", opt.grid_1d, "^3",
+                                               opt.interlacing ? " interlaced" : "",
+                                               "; auto spectra with the Poisson shot noise subtracted; P_lin = D1^2 P_lin(k)"),
+                            shot + " (Mpc/h)^3"});
 }
 
 /// Galaxy bias from the ratio of the galaxy and matter redshift-space monopoles at k <= 0.1 h/Mpc:
@@ -231,6 +271,17 @@ void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, dou
     written.push_back(file.string() + " and " + occ.string());
   }
 
+  if (c.bias) {
+    t0 = std::chrono::steady_clock::now();
+    const fs::path file = dir / ("bias_" + tag + ".txt");
+    const halos::galaxy_catalogue* g = gal ? &*gal : nullptr;
+    if (c.assignment == assignment_kind::tsc)
+      write_bias<lf::mesh::tsc>(ctx, s, cat, g, z, set.temporary(file));
+    else
+      write_bias<lf::mesh::cic>(ctx, s, cat, g, z, set.temporary(file));
+    written.push_back(file.string() + lf::detail::concat(" [", seconds_since(t0), " s]"));
+  }
+
   if (c.multipoles) {
     t0 = std::chrono::steady_clock::now();
     const fs::path file = dir / ("multipoles_" + tag + ".txt");
@@ -332,6 +383,7 @@ void plot_halo_outputs(const run_context& ctx, double z) {
   const fs::path dir = c.directory;
   std::vector<std::string> kinds{"mass_function"};
   if (c.hod) kinds.emplace_back("hod");
+  if (c.bias) kinds.emplace_back("bias");
   if (c.multipoles) kinds.emplace_back("multipoles");
   for (const auto& kind : kinds) {
     lf::io::throw_if_interrupted();

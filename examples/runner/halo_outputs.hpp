@@ -9,6 +9,8 @@
 //                                 (1999) and Tinker et al. (2008), both averaged over each bin
 //   galaxies_z<z>.hdf5, hod_z<z>.txt   with hod = true: the HOD galaxies (real and redshift
 //                                 space) and their mean occupation against the model
+//   bias_z<z>.txt                 with bias = true: real-space P(k) of the haloes (and the
+//                                 galaxies) and the matter, and b(k) = P_tm/P_mm
 //   multipoles_z<z>.txt           with multipoles = true: redshift-space P0, P2, P4 of the matter
 //                                 (and the galaxies) averaged over the three axes, against Kaiser
 // then the pictures of those tables (scripts/plot_halos.py).

@@ -131,15 +131,18 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   // total momenta when no snapshot made them (sCOLA keeps them anyway), the groups (group_of and
   // members, 16 B), then the largest of: the FoF work (halos/fof.hpp: 8 B sort keys, a 4 B order
   // and a 12 B sorted copy, and about 32 B of cell arrays with at most one cell per point), the SO
-  // cell list (halos/detail/cell_list.hpp: a double copy, its index, cell numbers: 36 B), and the
-  // multipoles (one redshift-space copy, the P(k) meshes, a deposit workspace). Galaxies are few.
+  // cell list (halos/detail/cell_list.hpp: a double copy, its index, cell numbers: 36 B), the
+  // bias (the matter's and the tracers' modes, a deposit workspace), and the multipoles (one
+  // redshift-space copy, the P(k) meshes, a deposit workspace). Galaxies are few.
   // The P(k) meshes were released before; the sum over parts counts them twice (conservative).
   // With [lightcone], the lightcone's haloes come after the rest (add_lightcone_haloes).
   double haloes = 0;
   if (c.halos) {
     const double momenta = c.snapshot == snapshot_format::none && !c.scola ? V : 0.0;
+    const double meshes = (c.power_interlacing ? 2.0 : 1.0) * mesh_bytes(c.power_grid_1d);
     const double work = std::max({56.0 * n, c.spherical_overdensity ? 36.0 * n : 0.0,
-                                  c.multipoles ? V + (c.power_interlacing ? 2.0 : 1.0) * mesh_bytes(c.power_grid_1d) + sort : 0.0});
+                                  c.bias ? 2.0 * meshes + sort : 0.0,  // analysis/cross_power.hpp: both fields' modes
+                                  c.multipoles ? V + meshes + sort : 0.0});
     haloes = momenta + 16.0 * n + work;
   }
 

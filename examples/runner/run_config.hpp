@@ -231,6 +231,7 @@ struct run_config {
   lf::halos::hod_mass hod_mass = lf::halos::hod_mass::fof;
   std::uint64_t hod_seed = 1;
   int line_of_sight = 2;       ///< axis of the galaxies' redshift-space positions
+  bool bias = true;            ///< halo (and galaxy) P(k) and b(k) = P_tm/P_mm
   bool multipoles = true;      ///< P0, P2, P4 in redshift space against Kaiser
 
   // [scola] (present: the box runs as sCOLA tiles)

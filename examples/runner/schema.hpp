@@ -218,6 +218,7 @@ inline const std::vector<key_spec>& schema() {
       {"halos", "hod_alpha", T::number, P::fixed, "1.09", "hod = true: satellite power-law slope alpha (>= 0)", {}, non_negative(), true, false},
       {"halos", "hod_seed", T::count, P::fixed, "1", "hod = true: seed of the per-halo random streams (the same galaxies at any thread count)", {}, non_negative(), true, false},
       {"halos", "line_of_sight", T::count, P::fixed, "2", "hod = true: axis (0 = x, 1 = y, 2 = z) of the galaxies' plane-parallel redshift-space positions", {}, closed(0, 2), true, false},
+      {"halos", "bias", T::boolean, P::fixed, "true", "real-space P(k) of the haloes (and the galaxies) and the matter, and the bias b(k) = P_tm/P_mm", {}, {}, false, false},
       {"halos", "multipoles", T::boolean, P::fixed, "true", "redshift-space P0, P2, P4 of the matter (and the galaxies) averaged over the three axes, against Kaiser", {}, {}, false, false},
       // [scola]
       {"scola", "tiles_per_side", T::count, P::fixed, "2", "tiles per side (must divide box.particles_1d)", {}, at_least(1)},

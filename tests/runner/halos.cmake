@@ -8,7 +8,8 @@
 #     agree, the mass function's counts are the catalogue's, its Tinker column is positive;
 #  3. every galaxy has a host, centrals sit at their host's centre, the redshift-space positions
 #     differ from the real ones along z only, and the occupation table counts the galaxies;
-#  4. the multipole table is finite and P0 of the matter positive;
+#  4. the bias table's matter P(k) is the P(k) table's less its shot noise, and the haloes'
+#     bias at k < 0.1 h/Mpc is in (1, 3); the multipole table is finite and P0 of the matter positive;
 #  5. the run on 1 thread writes the same groups (IDs) and the same galaxies.
 # Variables: RUNNER, CONFIG (configs/quickstart.toml), OUT (a scratch folder).
 cmake_minimum_required(VERSION 3.25)
@@ -34,7 +35,8 @@ foreach(threads 2 1)
   endif()
 endforeach()
 foreach(f fof_subhalo_tab_z0.000.hdf5 halos_z0.000.txt mass_function_z0.000.txt galaxies_z0.000.hdf5 hod_z0.000.txt
-          multipoles_z0.000.txt mass_function_z0.000.png hod_z0.000.png multipoles_z0.000.png)
+          bias_z0.000.txt multipoles_z0.000.txt mass_function_z0.000.png hod_z0.000.png bias_z0.000.png
+          multipoles_z0.000.png)
   if(NOT EXISTS "${OUT}/threads2/${f}")
     message(FATAL_ERROR "missing ${OUT}/threads2/${f}")
   endif()
@@ -98,7 +100,15 @@ assert np.array_equal(rsd[:, :2], gpos[:, :2]) and not np.array_equal(rsd[:, 2],
 occ = np.loadtxt('%s/hod_%s.txt' % (folder, tag), ndmin=2)
 counted = np.sum(occ[:, 1] * (occ[:, 2] + occ[:, 5]))
 assert 0.9 * len(host) <= counted <= len(host), (counted, len(host))
-# 4. Multipoles.
+# 4. Bias: the matter P(k) of bias_z is that of pk_z (made in the force's meshes) less its
+#    shot-noise column; haloes above 20 particles are biased, 1 < b < 3 at k < 0.1 h/Mpc.
+bias = np.loadtxt('%s/bias_%s.txt' % (folder, tag), ndmin=2)
+pk = np.loadtxt('%s/pk_%s.txt' % (folder, tag), ndmin=2)
+assert np.allclose(bias[:, 1], pk[:len(bias), 1] - pk[:len(bias), 4], rtol=1e-6), 'P_mm differs from pk - P_shot'
+low = bias[:, 0] < 0.1
+b_halo = np.sum(bias[low, 5] * bias[low, -1]) / np.sum(bias[low, -1])
+assert 1.0 < b_halo < 3.0, b_halo
+# Multipoles.
 mp_table = np.loadtxt('%s/multipoles_%s.txt' % (folder, tag), ndmin=2)
 assert np.all(np.isfinite(mp_table)) and np.all(mp_table[:, 1] > 0)
 # 5. One thread: the same groups and galaxies.
@@ -106,7 +116,7 @@ with h5py.File('%s/fof_subhalo_tab_%s.hdf5' % (other, tag), 'r') as f:
     assert np.array_equal(f['IDs/ID'][:], ids) and np.array_equal(f['Group/GroupLen'][:], length)
 with h5py.File('%s/galaxies_%s.hdf5' % (other, tag), 'r') as f:
     assert np.array_equal(f['Galaxies/Position'][:], gpos)
-print('halos check passed: %d groups equal the independent FoF (%d pairs), %d galaxies' % (len(length), len(pairs), len(host)))
+print('halos check passed: %d groups equal the independent FoF (%d pairs), %d galaxies, halo bias %.3f' % (len(length), len(pairs), len(host), b_halo))
 ]=])
 execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}/threads2" "${OUT}/threads1"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
