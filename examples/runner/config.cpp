@@ -35,6 +35,7 @@
 #include <lagframe/io/gadget_hdf5.hpp>
 #include <lagframe/io/gadget_ic.hpp>
 #include <lagframe/io/lightcone_hdf5.hpp>
+#include <lagframe/io/lightcone_stream.hpp>
 #endif
 
 #include "schema.hpp"
@@ -1191,7 +1192,7 @@ void check_lightcone(reader& r, run_config& c) {
 void check_lightcone_restart(reader& r, const run_config& c) {
   lf::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
   try {
-    (void)lf::io::resume_lightcone(cone, c.restart_directory, "lightcone", 1.0 / (1.0 + c.restart_redshift));
+    (void)lf::io::lightcone_stream::check_resume(cone, c.restart_directory, "lightcone", 1.0 / (1.0 + c.restart_redshift));
   } catch (const lf::error& e) {
     r.refuse("initial_conditions.restart_redshift", "cannot continue the earlier run's lightcone: " + library_message(e));
   }

@@ -31,6 +31,7 @@ double mesh_bytes(std::size_t n) {
 /// listed fraction.
 struct shell_crossings {
   double largest = 0, all = 0;
+  double drift = 0;  ///< the most crossings one drift of the time grid records
 };
 shell_crossings listed_crossings(const run_config& c) {
   const auto& o = c.lightcone_options;
@@ -47,13 +48,54 @@ shell_crossings listed_crossings(const run_config& c) {
           (4.0 * std::numbers::pi);
   const double nbar = static_cast<double>(c.box.particle_count()) / std::pow(c.box.side_mpc_h, 3);
   shell_crossings out;
+  const double per_volume = o.particle_fraction * nbar * sky * 4.0 * std::numbers::pi / 3.0;
   for (std::size_t s = 1; s < edges.size(); ++s) {
-    const double n = o.particle_fraction * nbar * sky * 4.0 * std::numbers::pi / 3.0 *
-                     (std::pow(edges[s], 3) - std::pow(edges[s - 1], 3));
+    const double n = per_volume * (std::pow(edges[s], 3) - std::pow(edges[s - 1], 3));
     out.largest = std::max(out.largest, n);
     out.all += n;
   }
+  // One drift sweeps the front from chi(a_k) to chi(a_k+1) (within the recorded range).
+  for (std::size_t k = 1; k < c.nodes.size(); ++k) {
+    const double far = std::min(cone.chi_max(), cone.distance()(std::max(c.nodes[k - 1], cone.distance().a_min())));
+    const double near = std::max(cone.chi_min(), cone.distance()(std::max(c.nodes[k], cone.distance().a_min())));
+    if (far > near) out.drift = std::max(out.drift, per_volume * (std::pow(far, 3) - std::pow(near, 3)));
+  }
   return out;
+}
+
+/// The most crossings one sCOLA tile's core can list: per tile, its Lagrangian core sampled on
+/// 4³ points, each in every replica the shells reach, counted inside the recorded distance
+/// range and the footprint, times the tile's particles and the listed fraction. (The particles
+/// move a few Mpc/h from their Lagrangian points: a sample, not a bound.)
+double largest_tile_share(const run_config& c, const lagframe::lightcone::lightcone& cone) {
+  const std::size_t tiles = c.scola_tiling.tiles_per_side;
+  const double side = c.box.side_mpc_h, tile = side / static_cast<double>(tiles);
+  const auto& o = c.lightcone_options.observer;
+  const int reach = std::min(c.lightcone_options.max_replicas, static_cast<int>(std::ceil(cone.chi_max() / side)) + 1);
+  constexpr int m = 4;
+  const double tile_particles = std::pow(static_cast<double>(c.box.particles_1d / tiles), 3);
+  double largest = 0;
+  for (std::size_t ti = 0; ti < tiles; ++ti)
+    for (std::size_t tj = 0; tj < tiles; ++tj)
+      for (std::size_t tk = 0; tk < tiles; ++tk) {
+        std::size_t inside = 0;
+        for (int a = 0; a < m; ++a)
+          for (int b = 0; b < m; ++b)
+            for (int d = 0; d < m; ++d) {
+              const double q[3] = {(static_cast<double>(ti) + (a + 0.5) / m) * tile,
+                                   (static_cast<double>(tj) + (b + 0.5) / m) * tile,
+                                   (static_cast<double>(tk) + (d + 0.5) / m) * tile};
+              for (int nx = -reach; nx <= reach; ++nx)
+                for (int ny = -reach; ny <= reach; ++ny)
+                  for (int nz = -reach; nz <= reach; ++nz) {
+                    const double dx = q[0] + nx * side - o[0], dy = q[1] + ny * side - o[1], dz = q[2] + nz * side - o[2];
+                    const double r = std::sqrt(dx * dx + dy * dy + dz * dz);
+                    if (r >= cone.chi_min() && r <= cone.chi_max() && r > 0.0 && cone.in_footprint(dx, dy, dz, r)) ++inside;
+                  }
+            }
+        largest = std::max(largest, static_cast<double>(inside) / (m * m * m) * tile_particles);
+      }
+  return largest * c.lightcone_options.particle_fraction;
 }
 
 /// The haloes' part of the outputs phase: those of the output times (`haloes`, beside the rest
@@ -150,19 +192,33 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   double cone_evolution = 0, cone_outputs = 0, cone_tiles = 0, cone_haloes = 0;
   if (c.lightcone) {
     const auto listed = listed_crossings(c);
-    const double crossings = listed.largest;
     const double pixels = 12.0 * std::pow(static_cast<double>(c.lightcone_options.healpix_nside), 2);
     const lagframe::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
     const double maps = static_cast<double>(cone.shell_count()) * 4.0 * pixels + 8.0 * pixels;
-    // A crossing is 80 B; the open shell's vector grows by doubling (up to twice its size), and
-    // writing a shell adds 52 B per crossing (io/lightcone_hdf5.hpp); saving the shells in
-    // progress with a snapshot copies them once more. The drift observer keeps the positions
-    // before each drift (simulation.hpp: V).
-    cone_evolution = V + maps + crossings * (160.0 + 52.0);
-    cone_outputs = cone_evolution + (c.snapshot != snapshot_format::none ? crossings * 80.0 : 0.0);
-    // sCOLA (scola/tiled_run.hpp assemble_lightcone): every shell of every tile merged at once,
-    // each tile file read whole on the way, the largest shell written.
-    cone_tiles = maps + listed.all * 160.0 + crossings * 52.0;
+    // The full box streams its shells (io/lightcone_stream.hpp): a drift's crossings, 80 B each,
+    // in the threads' lists and in the shells' vectors (sorted in place; both grown by doubling:
+    // 1.5 times their size on average), and 52 B records on their way to disk; a complete shell
+    // is copied to its file 2^18 records at a time (52 B read and 52 B typed per record). The
+    // drift observer keeps the positions before each drift (simulation.hpp: V). Finer time steps
+    // bound a drift's crossings. Measured at 64³ with 42.7 million crossings: 10 steps, 5435 MiB
+    // (estimate 7446 MiB); 40 steps, 4520 MiB (estimate 5218 MiB).
+    cone_evolution = V + maps + listed.drift * (2.0 * 1.5 * 80.0 + 52.0) + 104.0 * static_cast<double>(1 << 18);
+    cone_outputs = cone_evolution;
+    // sCOLA (scola/tiled_run.hpp assemble_lightcone, streamed): one tile file's crossings at a
+    // time, read (80 B), sorted in place and turned into 52 B records, and each tile in flight
+    // holds its own as it runs (80 B, grown by doubling: up to twice); the conversion buffers as
+    // above. Measured with configs/scola.toml and a full-sky lightcone to z = 0.15 (42.7 million
+    // crossings): 398 MiB (estimate 400 MiB); the shells held whole needed 8 GiB.
+    if (c.scola) {
+      const double share = largest_tile_share(c, cone);
+      const double in_flight = c.scola_executor == executor_kind::sequential
+                                   ? 1.0
+                                   : static_cast<double>(std::min<std::size_t>(
+                                         lagframe::scola::tiling(c.box, c.scola_tiling).tile_count(),
+                                         static_cast<std::size_t>(omp_get_max_threads())));
+      cone_tiles = maps + std::max(in_flight * share * 2.0 * 80.0,
+                                   share * (80.0 + 52.0) + 104.0 * static_cast<double>(1 << 18));
+    }
     // [halos] on the lightcone (halo_outputs.cpp, after the run has released everything else): every
     // shell read back (80 B a crossing), their positions, momenta and scale factors in double
     // (56 B), the FoF work and groups (halos/fof.hpp, as above: 72 B) or the SO cell list (36 B).

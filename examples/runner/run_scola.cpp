@@ -159,7 +159,11 @@ void run_tiles(run_context& ctx) {
     report_saving(run, report);
     write_tile_work(run, c.directory, &report);
     const auto info = lf::io::lightcone_info(*run.cone(), c.cosmology);
-    run.assemble_lightcone([&](lf::lightcone::shell&& s) { write_lightcone_shell_files(c, *run.cone(), info, std::move(s)); });
+    // Streamed: one tile's crossings in memory at a time (io/lightcone_stream.hpp).
+    lf::io::lightcone_stream stream(*run.cone(), c.directory, "lightcone", info);
+    run.assemble_lightcone(
+        [&](std::size_t s, std::vector<lf::lightcone::crossing>&& crossings) { stream.append(s, crossings); },
+        [&](lf::lightcone::shell&& s) { write_lightcone_shell_files(c, *run.cone(), info, std::move(s), &stream); });
     if (c.lightcone_only) {
       ctx.times.evolution = seconds_since(run_start);
       std::printf("lightcone only: no final state (no P(k), slice or snapshot)\n");

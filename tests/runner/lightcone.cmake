@@ -4,10 +4,12 @@
 #  1. an uninterrupted run writes both shells; h5py reads them, with the documented datasets and
 #     attributes (io/lightcone_hdf5.hpp), and the maps;
 #  2. the same run interrupted one step after the z = 0.04 snapshot (LAGFRAME_RUN_INTERRUPT_AFTER_STEP)
-#     leaves the nearer shell partial (complete = 0, a_front = 1/1.04);
+#     leaves the nearer shell in progress (io/lightcone_stream.hpp): its records, streamed on
+#     past the snapshot, and its pending file saved at the snapshot (a_front = 1/1.04), no shell file;
 #  3. a restart from z = 0.06 is refused (the partial shell belongs to the z = 0.04 snapshot);
 #  4. the restart from z = 0.04, in the same folder, completes it: both shells equal those of the
-#     uninterrupted run (same particles and replicas, positions to rounding, same maps).
+#     uninterrupted run (same particles and replicas in the same order, positions to rounding,
+#     same maps), and no working file is left.
 # Variables: RUNNER, CONFIG, OUT (a scratch folder).
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${OUT}")
@@ -67,12 +69,17 @@ if(NOT rc EQUAL 143 OR NOT err MATCHES "interrupted by signal 15 after step ${st
   message(FATAL_ERROR "the run should stop after step ${stop} (rc ${rc}):\n${err}")
 endif()
 execute_process(COMMAND /usr/bin/python3 -c "
-import h5py, sys
-with h5py.File('${OUT}/resumed/lightcone_000.hdf5', 'r') as f:
-    ok = f.attrs['complete'] == 0 and abs(f.attrs['a_front'] - 1 / 1.04) < 1e-9 and f['id'].shape[0] > 0
+import h5py, os, sys
+folder = '${OUT}/resumed'
+with h5py.File(folder + '/lightcone_000.pending.hdf5', 'r') as f:
+    rows = int(f.attrs['rows'])
+    ok = abs(f.attrs['a_front'] - 1 / 1.04) < 1e-9 and rows > 0 and f['healpix_counts'][...].sum() >= rows
+# The records went on after the snapshot (one more step), and no shell file is there yet.
+ok = ok and os.path.getsize(folder + '/lightcone_000.crossings.bin') > 52 * rows
+ok = ok and not os.path.exists(folder + '/lightcone_000.hdf5')
 sys.exit(0 if ok else 1)" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "the interrupted run did not leave the nearer shell partial at z = 0.04")
+  message(FATAL_ERROR "the interrupted run did not leave the nearer shell in progress, saved at z = 0.04")
 endif()
 
 # A restart from the earlier snapshot is refused: the partial shell is the z = 0.04 one.
@@ -103,6 +110,10 @@ for s in (0, 1):
         if not np.array_equal(a['healpix_counts'][...], b['healpix_counts'][...]):
             print('shell %d: different maps' % s); sys.exit(1)
         worst = max(worst, np.abs(a['position'][...].astype(float) - b['position'][...]).max())
+import glob
+left = glob.glob('${OUT}/resumed/*.crossings.bin') + glob.glob('${OUT}/resumed/*.pending.hdf5')
+if left:
+    print('working files left: %s' % left); sys.exit(1)
 print('restarted shells: same particles and maps, positions within %.1e Mpc/h' % worst)
 sys.exit(0 if worst < 1e-3 else 1)" RESULT_VARIABLE rc OUTPUT_VARIABLE pyout ERROR_VARIABLE pyerr)
 message(STATUS "${pyout}${pyerr}")

@@ -113,6 +113,38 @@ std::vector<T> read_lightcone_dataset(hid_t file, const std::filesystem::path& f
   return values;
 }
 
+/// The root attributes of a shell file (see the file comment).
+inline void write_lightcone_attributes(hid_t g, const std::filesystem::path& path, std::size_t index, double chi_min,
+                                       double chi_max, const lightcone_file_info& info, bool complete, double a_front) {
+  const std::string w = "/";
+  write_scalar_attribute<std::uint64_t>(g, path, w, "shell", index);
+  write_scalar_attribute<double>(g, path, w, "chi_min", chi_min);
+  write_scalar_attribute<double>(g, path, w, "chi_max", chi_max);
+  // The shell's redshift range, from the cosmology's comoving distance (docs/physics.md §16.1).
+  const lightcone::comoving_distance chi(cosmology::background(info.cosmology), 0.01);
+  write_scalar_attribute<double>(g, path, w, "z_min", 1.0 / chi.scale_factor(chi_min) - 1.0);
+  write_scalar_attribute<double>(g, path, w, "z_max", 1.0 / chi.scale_factor(chi_max) - 1.0);
+  write_array_attribute<double, 3>(g, path, w, "observer", {info.observer[0], info.observer[1], info.observer[2]});
+  write_scalar_attribute<double>(g, path, w, "box_size", info.box_size);
+  write_scalar_attribute<std::uint64_t>(g, path, w, "nside", static_cast<std::uint64_t>(info.nside));
+  write_scalar_attribute<std::int32_t>(g, path, w, "complete", complete ? 1 : 0);
+  write_scalar_attribute<double>(g, path, w, "a_front", complete ? 0.0 : a_front);
+  const auto& c = info.cosmology;
+  write_scalar_attribute<double>(g, path, w, "omega_m", c.omega_m);
+  write_scalar_attribute<double>(g, path, w, "omega_b", c.omega_b);
+  write_scalar_attribute<double>(g, path, w, "omega_k", c.omega_k);
+  write_scalar_attribute<double>(g, path, w, "h", c.h);
+  write_scalar_attribute<double>(g, path, w, "n_s", c.n_s);
+  write_scalar_attribute<double>(g, path, w, "sigma_8", c.sigma_8);
+  write_scalar_attribute<std::uint64_t>(g, path, w, "particles_1d", info.particles_1d);
+  write_scalar_attribute<std::int32_t>(g, path, w, "footprint", static_cast<std::int32_t>(info.shape));
+  write_array_attribute<double, 3>(g, path, w, "axis", {info.axis[0], info.axis[1], info.axis[2]});
+  write_scalar_attribute<double>(g, path, w, "opening_deg", info.opening_deg);
+  write_array_attribute<double, 2>(g, path, w, "ra_deg", {info.ra_deg[0], info.ra_deg[1]});
+  write_array_attribute<double, 2>(g, path, w, "dec_deg", {info.dec_deg[0], info.dec_deg[1]});
+  write_scalar_attribute<double>(g, path, w, "particle_fraction", info.particle_fraction);
+}
+
 }  // namespace detail
 
 /// Writes shell `s` to `path` atomically. `complete` = false marks the saved partial state of a
@@ -126,7 +158,6 @@ inline void write_lightcone_shell(const std::filesystem::path& path, const light
     h5_file file(h5_check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path, tmp.string(),
                           "file creation"));
     const hid_t g = file.get();
-    const std::string w = "/";
     const auto n = s.particles.size();
     std::vector<std::uint64_t> id(n);
     std::vector<std::int32_t> replica(3 * n);
@@ -149,32 +180,7 @@ inline void write_lightcone_shell(const std::filesystem::path& path, const light
     write_lightcone_dataset(g, path, "velocity", H5T_IEEE_F32LE, velocity, 3);
     if (!s.healpix_counts.empty())
       write_lightcone_dataset(g, path, "healpix_counts", H5T_STD_U32LE, s.healpix_counts, 1);
-    write_scalar_attribute<std::uint64_t>(g, path, w, "shell", s.index);
-    write_scalar_attribute<double>(g, path, w, "chi_min", s.chi_min);
-    write_scalar_attribute<double>(g, path, w, "chi_max", s.chi_max);
-    // The shell's redshift range, from the cosmology's comoving distance (docs/physics.md §16.1).
-    const lightcone::comoving_distance chi(cosmology::background(info.cosmology), 0.01);
-    write_scalar_attribute<double>(g, path, w, "z_min", 1.0 / chi.scale_factor(s.chi_min) - 1.0);
-    write_scalar_attribute<double>(g, path, w, "z_max", 1.0 / chi.scale_factor(s.chi_max) - 1.0);
-    write_array_attribute<double, 3>(g, path, w, "observer", {info.observer[0], info.observer[1], info.observer[2]});
-    write_scalar_attribute<double>(g, path, w, "box_size", info.box_size);
-    write_scalar_attribute<std::uint64_t>(g, path, w, "nside", static_cast<std::uint64_t>(info.nside));
-    write_scalar_attribute<std::int32_t>(g, path, w, "complete", complete ? 1 : 0);
-    write_scalar_attribute<double>(g, path, w, "a_front", complete ? 0.0 : a_front);
-    const auto& c = info.cosmology;
-    write_scalar_attribute<double>(g, path, w, "omega_m", c.omega_m);
-    write_scalar_attribute<double>(g, path, w, "omega_b", c.omega_b);
-    write_scalar_attribute<double>(g, path, w, "omega_k", c.omega_k);
-    write_scalar_attribute<double>(g, path, w, "h", c.h);
-    write_scalar_attribute<double>(g, path, w, "n_s", c.n_s);
-    write_scalar_attribute<double>(g, path, w, "sigma_8", c.sigma_8);
-    write_scalar_attribute<std::uint64_t>(g, path, w, "particles_1d", info.particles_1d);
-    write_scalar_attribute<std::int32_t>(g, path, w, "footprint", static_cast<std::int32_t>(info.shape));
-    write_array_attribute<double, 3>(g, path, w, "axis", {info.axis[0], info.axis[1], info.axis[2]});
-    write_scalar_attribute<double>(g, path, w, "opening_deg", info.opening_deg);
-    write_array_attribute<double, 2>(g, path, w, "ra_deg", {info.ra_deg[0], info.ra_deg[1]});
-    write_array_attribute<double, 2>(g, path, w, "dec_deg", {info.dec_deg[0], info.dec_deg[1]});
-    write_scalar_attribute<double>(g, path, w, "particle_fraction", info.particle_fraction);
+    write_lightcone_attributes(g, path, s.index, s.chi_min, s.chi_max, info, complete, a_front);
     if (!file.close()) hdf5_fail(path, tmp.string(), "file close");
   });
 }

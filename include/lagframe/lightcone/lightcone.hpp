@@ -15,8 +15,10 @@
 /// Shells: the recorded range [χ(z_min), χ(z_max)] is cut into shells by `shell_edges`; a shell
 /// is complete when the front has passed its inner edge, and is then handed to a callback (with
 /// its crossings sorted by id and replica, so the output does not depend on the thread count),
-/// e.g. io::write_lightcone_shell, which writes it atomically. Shells marked done beforehand
-/// (a restart) are not recorded again.
+/// e.g. io::write_lightcone_shell, which writes it atomically. With a stream callback the
+/// crossings leave drift by drift instead (each drift's sorted; io::lightcone_stream appends
+/// them to disk), and only the maps stay in memory. Shells marked done beforehand (a restart)
+/// are not recorded again.
 ///
 /// Footprint: full sky, a cone of half-opening angle θ around an axis, or a rectangle in right
 /// ascension and declination (the observer's equatorial frame is the box's axes: RA = atan2(y, x)
@@ -165,6 +167,12 @@ class lightcone {
 
   /// Called when a shell is complete (after the front has passed its inner edge).
   void set_shell_callback(std::function<void(shell&&)> on_complete) { on_complete_ = std::move(on_complete); }
+  /// Streaming: after every drift, the crossings each open shell received in it are handed to
+  /// `on_crossings(shell index, crossings sorted by id then replica)` and not kept; complete and
+  /// pending shells then carry their maps only (io/lightcone_stream.hpp writes them to disk).
+  void set_stream_callback(std::function<void(std::size_t, std::vector<crossing>&&)> on_crossings) {
+    on_crossings_ = std::move(on_crossings);
+  }
   /// Shells already written (a restart): their crossings are not recorded again.
   void mark_done(std::size_t s) {
     require(s < shells_.size(), "lightcone shell index", s, lagframe::detail::concat("below ", shells_.size()));
@@ -293,6 +301,14 @@ class lightcone {
         double r2 = 0;
         for (int d = 0; d < 3; ++d) r2 += (c.position[d] - opt_.observer[d]) * (c.position[d] - opt_.observer[d]);
         shells_[shell_of(std::sqrt(r2))].particles.push_back(std::move(c));
+      }
+    if (on_crossings_)
+      for (std::size_t s = 0; s < shells_.size(); ++s) {
+        if (shells_[s].particles.empty()) continue;
+        std::vector<crossing> drift;
+        drift.swap(shells_[s].particles);
+        sort_crossings(drift);
+        on_crossings_(s, std::move(drift));
       }
     flush(chi1);
   }
@@ -639,6 +655,7 @@ class lightcone {
   double bounding_opening_deg_ = 180.0;
   std::vector<replica> replicas_;
   std::function<void(shell&&)> on_complete_;
+  std::function<void(std::size_t, std::vector<crossing>&&)> on_crossings_;
   static constexpr std::size_t table_points = 257;
   /// How far beyond its replica's box a particle may be while a drift moves it (Mpc/h): the box
   /// holds x0, and a particle moves a few Mpc/h per step at most (docs/physics.md §16.2).

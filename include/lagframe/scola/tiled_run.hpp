@@ -307,6 +307,39 @@ class tiled_run {
     merged.finish();
   }
 
+  /// The same merge streamed: each tile's share of each shell (sorted by id and replica) goes to
+  /// `on_crossings(shell, crossings)` as the tile file is read, and every shell, with its map
+  /// only, to `on_shell` once all tiles are read (io::lightcone_stream::append and complete).
+  /// Memory holds one tile's crossings; a shell's crossings come tile by tile.
+  void assemble_lightcone(const std::function<void(std::size_t, std::vector<lightcone::crossing>&&)>& on_crossings,
+                          const std::function<void(lightcone::shell&&)>& on_shell) const {
+    require(cone_ != nullptr, "tiled_run::assemble_lightcone", "no lightcone", "scola_options.lightcone set");
+    lightcone::lightcone merged(cosmo_, box_, *options_.lightcone);
+    merged.set_shell_callback(on_shell);
+    for (std::size_t t = 0; t < tile_count(); ++t) {
+      auto tile = read_tile_file<Real>(tile_path(t), run_key_, t, tile_count());
+      for (auto& sh : tile.shells) {
+        for (const auto& c : sh.particles)
+          if (c.id >= box_.particle_count() || tiling_.core_tile(c.id) != t)
+            throw io_error(lagframe::detail::concat("lagframe: tile file ", tile_path(t).string(), ": crossing of particle ",
+                                                    c.id, ", which is not in the core of tile ", t));
+        // A particle is in one tile's core only, so a crossing listed twice is within the tile.
+        lightcone::sort_crossings(sh.particles);
+        for (std::size_t k = 1; k < sh.particles.size(); ++k) {
+          const auto &x = sh.particles[k - 1], &y = sh.particles[k];
+          if (x.id == y.id && x.replica == y.replica)
+            throw numerical_error(lagframe::detail::concat("sCOLA lightcone: particle ", y.id, " in replica (",
+                                                           y.replica[0], ", ", y.replica[1], ", ", y.replica[2],
+                                                           ") recorded twice in shell ", sh.index));
+        }
+        if (!sh.particles.empty()) on_crossings(sh.index, std::move(sh.particles));
+        sh.particles.clear();
+        merged.merge(std::move(sh));
+      }
+    }
+    merged.finish();
+  }
+
  private:
   static constexpr bool reports_trajectory = requires(const Frame& f, std::size_t i, double a) {
     f.frame_displacement(i, a, a);
