@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // lightcone: a full-sky past lightcone to z = 0.5 recorded while a tCOLA run evolves
 // (docs/physics.md §16, docs/lightcones.md). The box is replicated periodically as far as the
-// lightcone needs; the range is cut into shells of about --shell-width Mpc/h, and each shell is
-// written, as soon as the front has passed it, as one HDF5 file (io/lightcone_hdf5.hpp:
-// lightcone_<NNN>.hdf5) and its HEALPix density-contrast map (lightcone_<NNN>_healpix.npy). The
+// lightcone needs; the range is cut into shells of about --shell-width Mpc/h, streamed to disk
+// while open (io/lightcone_stream.hpp), and each shell is written, as soon as the front has
+// passed it, as one HDF5 file (io/lightcone_hdf5.hpp: lightcone_<NNN>.hdf5) and its HEALPix density-contrast map (lightcone_<NNN>_healpix.npy). The
 // maps count every crossing; the particle lists keep --fraction of the particles (a full-sky
 // lightcone to z = 0.5 crosses about 10¹⁰ (Mpc/h)³ × n̄ particles). scripts/plot_lightcone.py
 // then draws a shell's map (Mollweide) and a wedge of the particles (distance against angle).
@@ -13,6 +13,7 @@
 
 #include <lagframe/io/healpix_map.hpp>
 #include <lagframe/io/lightcone_hdf5.hpp>
+#include <lagframe/io/lightcone_stream.hpp>
 #include <lagframe/lagframe.hpp>
 #include <lagframe/lightcone/lightcone.hpp>
 
@@ -103,17 +104,21 @@ int run(const options& o) {
               static_cast<long long>(o.nside), o.fraction);
   std::fflush(stdout);
   std::size_t total = 0, kept = 0;
+  // The open shells' crossings go to disk drift by drift (io/lightcone_stream.hpp); memory holds
+  // one drift's.
+  lf::io::lightcone_stream stream(cone, o.out, "lightcone", info);
+  cone.set_stream_callback([&](std::size_t s, std::vector<lf::lightcone::crossing>&& c) { stream.append(s, c); });
   cone.set_shell_callback([&](lf::lightcone::shell&& s) {
     const auto path = lf::io::lightcone_shell_path(o.out, "lightcone", s.index);
-    lf::io::write_lightcone_shell(path, s, info);
+    const std::size_t listed = stream.complete(s);
     std::uint64_t counted = 0;
     for (const auto c : s.healpix_counts) counted += c;
     lf::io::write_healpix_map(o.out / lf::detail::concat(path.stem().string(), "_healpix.npy"), s.healpix_counts, true);
     total += counted;
-    kept += s.particles.size();
+    kept += listed;
     std::printf("  shell %zu: %6.1f-%6.1f Mpc/h (z = %.3f-%.3f), %llu crossings, %zu kept -> %s  [%.1f s]\n", s.index,
                 s.chi_min, s.chi_max, 1.0 / cone.a_at(s.chi_min) - 1.0, 1.0 / cone.a_at(s.chi_max) - 1.0,
-                static_cast<unsigned long long>(counted), s.particles.size(), path.filename().c_str(), seconds());
+                static_cast<unsigned long long>(counted), listed, path.filename().c_str(), seconds());
     std::fflush(stdout);
   });
   sim.set_drift_observer([&](const lf::drift_view<float>& v) { cone(v); });
