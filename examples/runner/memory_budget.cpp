@@ -196,13 +196,13 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     const lagframe::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
     const double maps = static_cast<double>(cone.shell_count()) * 4.0 * pixels + 8.0 * pixels;
     // The full box streams its shells (io/lightcone_stream.hpp): a drift's crossings, 80 B each,
-    // in the threads' lists and in the shells' vectors (sorted in place; both grown by doubling:
-    // 1.5 times their size on average), and 52 B records on their way to disk; a complete shell
-    // is copied to its file 2^18 records at a time (52 B read and 52 B typed per record). The
-    // drift observer keeps the positions before each drift (simulation.hpp: V). Finer time steps
-    // bound a drift's crossings. Measured at 64³ with 42.7 million crossings: 10 steps, 5435 MiB
-    // (estimate 7446 MiB); 40 steps, 4520 MiB (estimate 5218 MiB).
-    cone_evolution = V + maps + listed.drift * (2.0 * 1.5 * 80.0 + 52.0) + 104.0 * static_cast<double>(1 << 18);
+    // in the threads' lists (grown by doubling: up to twice their size), merged into
+    // chunks of 2^16 (80 B, then 52 B records) on their way to disk; a complete shell is copied
+    // to its file 2^18 records at a time (52 B read and 52 B typed per record). The drift
+    // observer keeps the positions before each drift (simulation.hpp: V). Finer time steps bound
+    // a drift's crossings. Measured at 64³ with 42.7 million crossings: 10 steps, 2655 MiB
+    // (estimate 4188 MiB); 40 steps, 2621 MiB (estimate 2967 MiB); the shell held whole: 8.4 GiB.
+    cone_evolution = V + maps + listed.drift * 2.0 * 80.0 + 132.0 * 65536.0 + 104.0 * static_cast<double>(1 << 18);
     cone_outputs = cone_evolution;
     // sCOLA (scola/tiled_run.hpp assemble_lightcone, streamed): one tile file's crossings at a
     // time, read (80 B), sorted in place and turned into 52 B records, and each tile in flight

@@ -168,8 +168,9 @@ class lightcone {
   /// Called when a shell is complete (after the front has passed its inner edge).
   void set_shell_callback(std::function<void(shell&&)> on_complete) { on_complete_ = std::move(on_complete); }
   /// Streaming: after every drift, the crossings each open shell received in it are handed to
-  /// `on_crossings(shell index, crossings sorted by id then replica)` and not kept; complete and
-  /// pending shells then carry their maps only (io/lightcone_stream.hpp writes them to disk).
+  /// `on_crossings(shell index, crossings)` in chunks, in (id, replica) order over the drift, and
+  /// not kept; complete and pending shells then carry their maps only (io/lightcone_stream.hpp
+  /// writes them to disk).
   void set_stream_callback(std::function<void(std::size_t, std::vector<crossing>&&)> on_crossings) {
     on_crossings_ = std::move(on_crossings);
   }
@@ -237,13 +238,14 @@ class lightcone {
     for (std::size_t r = 0; r < replicas_.size(); ++r)
       if (replicas_[r].dmax + replica_margin >= chi1 && replicas_[r].dmin - replica_margin <= chi0) active.push_back(r);
     const auto threads = static_cast<std::size_t>(omp_get_max_threads());
-    std::vector<std::vector<crossing>> found(threads);
+    std::vector<std::vector<std::vector<crossing>>> found(threads);  // [thread][shell]
     std::vector<std::vector<std::vector<std::uint32_t>>> counts(threads);  // [thread][shell][pixel], as needed
     const auto pixels = maps ? static_cast<std::size_t>(healpix_pixels(opt_.healpix_nside)) : std::size_t{0};
 #pragma omp parallel
     {
       const auto me = static_cast<std::size_t>(omp_get_thread_num());
       auto& mine = found[me];
+      mine.resize(shells_.size());
       auto& my_counts = counts[me];
       my_counts.resize(shells_.size());
 #pragma omp for schedule(static)
@@ -287,7 +289,7 @@ class lightcone {
           }
           if (!keep) continue;
           c.momentum = v.momentum(i, c.a);
-          mine.push_back(c);
+          mine[s].push_back(c);
         }
       }
     }
@@ -296,20 +298,13 @@ class lightcone {
     for (auto& mine : counts)
       for (std::size_t s = 0; s < mine.size(); ++s)
         for (std::size_t k = 0; k < mine[s].size(); ++k) shells_[s].healpix_counts[k] += mine[s][k];
-    for (auto& mine : found)
-      for (auto& c : mine) {
-        double r2 = 0;
-        for (int d = 0; d < 3; ++d) r2 += (c.position[d] - opt_.observer[d]) * (c.position[d] - opt_.observer[d]);
-        shells_[shell_of(std::sqrt(r2))].particles.push_back(std::move(c));
-      }
-    if (on_crossings_)
-      for (std::size_t s = 0; s < shells_.size(); ++s) {
-        if (shells_[s].particles.empty()) continue;
-        std::vector<crossing> drift;
-        drift.swap(shells_[s].particles);
-        sort_crossings(drift);
-        on_crossings_(s, std::move(drift));
-      }
+    if (on_crossings_) {
+      for (std::size_t s = 0; s < shells_.size(); ++s) hand_over(s, found);
+    } else {
+      for (auto& mine : found)
+        for (std::size_t s = 0; s < mine.size(); ++s)
+          for (auto& c : mine[s]) shells_[s].particles.push_back(std::move(c));
+    }
     flush(chi1);
   }
 
@@ -627,6 +622,41 @@ class lightcone {
   }
 
   /// Complete every shell whose inner edge the front (now at χ) has passed.
+  /// Streaming: the drift's crossings of shell s, sorted in each thread's list, merged across
+  /// the threads in (id, replica) order and handed on in chunks of 2¹⁶, each list released once
+  /// merged: memory holds the drift's crossings once, and the order is that of one sorted list
+  /// whatever the thread count.
+  void hand_over(std::size_t s, std::vector<std::vector<std::vector<crossing>>>& found) {
+    std::vector<std::vector<crossing>*> lists;
+    for (auto& mine : found)
+      if (s < mine.size() && !mine[s].empty()) lists.push_back(&mine[s]);
+    if (lists.empty()) return;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t l = 0; l < lists.size(); ++l) sort_crossings(*lists[l]);
+    const auto before = [](const crossing& x, const crossing& y) {
+      return x.id != y.id ? x.id < y.id : x.replica < y.replica;
+    };
+    constexpr std::size_t chunk = std::size_t{1} << 16;
+    std::vector<std::size_t> next(lists.size(), 0);
+    std::vector<crossing> out;
+    out.reserve(chunk);
+    for (;;) {
+      std::size_t best = lists.size();
+      for (std::size_t l = 0; l < lists.size(); ++l)
+        if (next[l] < lists[l]->size() && (best == lists.size() || before((*lists[l])[next[l]], (*lists[best])[next[best]])))
+          best = l;
+      if (best == lists.size()) break;
+      out.push_back((*lists[best])[next[best]++]);
+      if (out.size() == chunk) {
+        on_crossings_(s, std::move(out));
+        out.clear();
+        out.reserve(chunk);
+      }
+    }
+    if (!out.empty()) on_crossings_(s, std::move(out));
+    for (auto* l : lists) std::vector<crossing>().swap(*l);
+  }
+
   void flush(double chi) {
     for (std::size_t s = 0; s < shells_.size(); ++s)
       if (chi < shells_[s].chi_min) complete(s);

@@ -5,8 +5,9 @@
 // shells of the run without a stop (same crossings in the same order), in its own folder and in
 // another; check_resume refuses a restart from another time and changes no file; records of a
 // shell entered after the last snapshot are dropped; partial shell files of
-// save_lightcone_pending are continued.
+// save_lightcone_pending are continued; 1 and 3 threads write the same shells.
 #include <doctest/doctest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -279,4 +280,20 @@ TEST_CASE("streamed lightcone: records after the last snapshot are dropped; old 
       CHECK(a.shell.particles[i].replica == b.shell.particles[i].replica);
     }
   }
+}
+
+TEST_CASE("streamed shells are the same on 1 and 3 threads" * doctest::test_suite("unit.io")) {
+  scratch_dir one("lcs_one"), three("lcs_three");
+  const int saved = omp_get_max_threads();
+  for (const auto& [threads, dir] : {std::pair{1, &one.path}, std::pair{3, &three.path}}) {
+    omp_set_num_threads(threads);
+    auto sim = make_sim();
+    sim.set_initial_conditions(fields());
+    streamed lc(*dir);
+    sim.set_drift_observer([&](const drift_view<double>& v) { lc.cone(v); });
+    sim.run_until(1.0);
+    lc.cone.finish();
+  }
+  omp_set_num_threads(saved);
+  check_same_shells(one.path, three.path);
 }
