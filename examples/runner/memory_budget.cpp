@@ -201,7 +201,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     // to its file 2^18 records at a time (52 B read and 52 B typed per record). The drift
     // observer keeps the positions before each drift (simulation.hpp: V). Finer time steps bound
     // a drift's crossings. Measured at 64³ with 42.7 million crossings: 10 steps, 2655 MiB
-    // (estimate 4188 MiB); 40 steps, 2621 MiB (estimate 2967 MiB); the shell held whole: 8.4 GiB.
+    // (estimate 4188 MiB); 40 steps, 2621 MiB (estimate 2967 MiB); held whole, 6594 and 6087 MiB.
     cone_evolution = V + maps + listed.drift * 2.0 * 80.0 + 132.0 * 65536.0 + 104.0 * static_cast<double>(1 << 18);
     cone_outputs = cone_evolution;
     // sCOLA (scola/tiled_run.hpp assemble_lightcone, streamed): one tile file's crossings at a
