@@ -285,25 +285,11 @@ class tiled_run {
     require(cone_ != nullptr, "tiled_run::assemble_lightcone", "no lightcone", "scola_options.lightcone set");
     lightcone::lightcone merged(cosmo_, box_, *options_.lightcone);
     merged.set_shell_callback([&](lightcone::shell&& s) {
-      for (std::size_t k = 1; k < s.particles.size(); ++k) {
-        const auto &x = s.particles[k - 1], &y = s.particles[k];
-        if (x.id == y.id && x.replica == y.replica)
-          throw numerical_error(lagframe::detail::concat("sCOLA lightcone: particle ", y.id, " in replica (",
-                                                         y.replica[0], ", ", y.replica[1], ", ", y.replica[2],
-                                                         ") recorded twice in shell ", s.index));
-      }
+      require_unique(s);
       on_shell(std::move(s));
     });
-    for (std::size_t t = 0; t < tile_count(); ++t) {
-      auto tile = read_tile_file<Real>(tile_path(t), run_key_, t, tile_count());
-      for (auto& sh : tile.shells) {
-        for (const auto& c : sh.particles)
-          if (c.id >= box_.particle_count() || tiling_.core_tile(c.id) != t)
-            throw io_error(lagframe::detail::concat("lagframe: tile file ", tile_path(t).string(), ": crossing of particle ",
-                                                    c.id, ", which is not in the core of tile ", t));
-        merged.merge(std::move(sh));
-      }
-    }
+    for (std::size_t t = 0; t < tile_count(); ++t)
+      for (auto& sh : tile_shells(t)) merged.merge(std::move(sh));
     merged.finish();
   }
 
@@ -317,21 +303,10 @@ class tiled_run {
     lightcone::lightcone merged(cosmo_, box_, *options_.lightcone);
     merged.set_shell_callback(on_shell);
     for (std::size_t t = 0; t < tile_count(); ++t) {
-      auto tile = read_tile_file<Real>(tile_path(t), run_key_, t, tile_count());
-      for (auto& sh : tile.shells) {
-        for (const auto& c : sh.particles)
-          if (c.id >= box_.particle_count() || tiling_.core_tile(c.id) != t)
-            throw io_error(lagframe::detail::concat("lagframe: tile file ", tile_path(t).string(), ": crossing of particle ",
-                                                    c.id, ", which is not in the core of tile ", t));
+      for (auto& sh : tile_shells(t)) {
         // A particle is in one tile's core only, so a crossing listed twice is within the tile.
         lightcone::sort_crossings(sh.particles);
-        for (std::size_t k = 1; k < sh.particles.size(); ++k) {
-          const auto &x = sh.particles[k - 1], &y = sh.particles[k];
-          if (x.id == y.id && x.replica == y.replica)
-            throw numerical_error(lagframe::detail::concat("sCOLA lightcone: particle ", y.id, " in replica (",
-                                                           y.replica[0], ", ", y.replica[1], ", ", y.replica[2],
-                                                           ") recorded twice in shell ", sh.index));
-        }
+        require_unique(sh);
         if (!sh.particles.empty()) on_crossings(sh.index, std::move(sh.particles));
         sh.particles.clear();
         merged.merge(std::move(sh));
@@ -341,6 +316,29 @@ class tiled_run {
   }
 
  private:
+  /// Tile t's shares of the shells, read from its file; a crossing of a particle outside the
+  /// tile's core is refused.
+  [[nodiscard]] std::vector<lightcone::shell> tile_shells(std::size_t t) const {
+    auto tile = read_tile_file<Real>(tile_path(t), run_key_, t, tile_count());
+    for (const auto& sh : tile.shells)
+      for (const auto& c : sh.particles)
+        if (c.id >= box_.particle_count() || tiling_.core_tile(c.id) != t)
+          throw io_error(lagframe::detail::concat("lagframe: tile file ", tile_path(t).string(), ": crossing of particle ",
+                                                  c.id, ", which is not in the core of tile ", t));
+    return std::move(tile.shells);
+  }
+
+  /// Refuses a shell (sorted by id and replica) that lists one (id, replica) twice.
+  static void require_unique(const lightcone::shell& s) {
+    for (std::size_t k = 1; k < s.particles.size(); ++k) {
+      const auto &x = s.particles[k - 1], &y = s.particles[k];
+      if (x.id == y.id && x.replica == y.replica)
+        throw numerical_error(lagframe::detail::concat("sCOLA lightcone: particle ", y.id, " in replica (", y.replica[0],
+                                                       ", ", y.replica[1], ", ", y.replica[2], ") recorded twice in shell ",
+                                                       s.index));
+    }
+  }
+
   static constexpr bool reports_trajectory = requires(const Frame& f, std::size_t i, double a) {
     f.frame_displacement(i, a, a);
     f.frame_momentum(i, a);

@@ -11,6 +11,7 @@
 
 #include "lagframe/io/lightcone_hdf5.hpp"
 #include "lagframe/lagframe.hpp"
+#include "support/lightcone_run.hpp"
 #include "support/scratch_dir.hpp"
 
 using namespace lagframe;
@@ -84,21 +85,8 @@ TEST_CASE("lightcone shell files: round trip and atomic writes" * doctest::test_
 }
 
 namespace {
-const cosmology::parameters cosmo{};
-const box grid{.side_mpc_h = 96.0, .particles_1d = 12};
-using sim_t = simulation<frame::lpt<2, double>, force::particle_mesh<mesh::cic, double>, stepper::kick_drift_kick<>>;
-sim_t make_sim() {
-  return sim_t{cosmo, grid, force::pm_options{.grid_1d = 24}, stepper::kdk_options{.grid = stepper::time_grid::linear(0.2, 1.0, 16)}};
-}
-ic::lpt_fields<double> fields() {
-  static const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
-  return ic::lpt_displacements(grid, ic::linear_density_modes<double>(grid, power, {.seed = 5}), 2);
-}
-lightcone::lightcone_options cone_options() {
-  return {.observer = {40.0, 50.0, 60.0}, .z_min = 0.0, .z_max = 0.1, .shell_edges = {100.0, 150.0, 200.0},
-          .healpix_nside = 2};
-}
-io::lightcone_file_info info() { return {.observer = {40.0, 50.0, 60.0}, .box_size = 96.0, .nside = 2, .cosmology = cosmo}; }
+using namespace lagframe::test::lightcone_run;
+sim_t make_sim() { return lagframe::test::lightcone_run::make_sim(16); }
 void write_to(lightcone::lightcone& cone, const std::filesystem::path& dir) {
   cone.set_shell_callback([dir](lightcone::shell&& s) {
     io::write_lightcone_shell(io::lightcone_shell_path(dir, "lc", s.index), s, info());

@@ -18,6 +18,7 @@
 
 #include "lagframe/io/lightcone_stream.hpp"
 #include "lagframe/lagframe.hpp"
+#include "support/lightcone_run.hpp"
 #include "support/scratch_dir.hpp"
 
 using namespace lagframe;
@@ -25,22 +26,8 @@ using lagframe::test::scratch_dir;
 
 namespace {
 
-const cosmology::parameters cosmo{};
-const box grid{.side_mpc_h = 96.0, .particles_1d = 12};
-using sim_t = simulation<frame::lpt<2, double>, force::particle_mesh<mesh::cic, double>, stepper::kick_drift_kick<>>;
-sim_t make_sim() {
-  return sim_t{cosmo, grid, force::pm_options{.grid_1d = 24},
-               stepper::kdk_options{.grid = stepper::time_grid::linear(0.2, 1.0, 160)}};  // Δa = 0.005
-}
-ic::lpt_fields<double> fields() {
-  static const auto power = cosmology::linear_power::from_eisenstein_hu(cosmo);
-  return ic::lpt_displacements(grid, ic::linear_density_modes<double>(grid, power, {.seed = 5}), 2);
-}
-lightcone::lightcone_options cone_options() {
-  return {.observer = {40.0, 50.0, 60.0}, .z_min = 0.0, .z_max = 0.1, .shell_edges = {100.0, 150.0, 200.0},
-          .healpix_nside = 2};
-}
-io::lightcone_file_info info() { return {.observer = {40.0, 50.0, 60.0}, .box_size = 96.0, .nside = 2, .cosmology = cosmo}; }
+using namespace lagframe::test::lightcone_run;
+sim_t make_sim() { return lagframe::test::lightcone_run::make_sim(160); }  // Δa = 0.005: several drifts per shell
 
 /// A lightcone streamed into `dir` through `stream`.
 struct streamed {
@@ -58,6 +45,16 @@ struct streamed {
     });
   }
 };
+
+/// The whole run, its lightcone streamed into `dir`.
+void run_streamed(const std::filesystem::path& dir) {
+  auto sim = make_sim();
+  sim.set_initial_conditions(fields());
+  streamed lc(dir);
+  sim.set_drift_observer([&](const drift_view<double>& v) { lc.cone(v); });
+  sim.run_until(1.0);
+  lc.cone.finish();
+}
 
 std::vector<std::string> sorted_entries(const scratch_dir& d) {
   auto e = d.entries();
@@ -158,14 +155,7 @@ TEST_CASE("streamed shells equal shells written whole, and the lightcone keeps n
 TEST_CASE("streamed lightcone: killed after a snapshot, restarted from it, the same shells" *
           doctest::test_suite("unit.io")) {
   scratch_dir reference("lcs_ref"), killed("lcs_killed"), elsewhere("lcs_elsewhere");
-  {
-    auto sim = make_sim();
-    sim.set_initial_conditions(fields());
-    streamed lc(reference.path);
-    sim.set_drift_observer([&](const drift_view<double>& v) { lc.cone(v); });
-    sim.run_until(1.0);
-    lc.cone.finish();
-  }
+  run_streamed(reference.path);
   // Saved at a = 0.96 (the snapshot; the front is in shell 1 at 128 Mpc/h), carried on to 0.965
   // (shell 1 still open), then "killed": the stream is dropped without completing anything.
   const double a_stop = 0.96;
@@ -222,14 +212,7 @@ TEST_CASE("streamed lightcone: killed after a snapshot, restarted from it, the s
 TEST_CASE("streamed lightcone: records after the last snapshot are dropped; old partial files continue" *
           doctest::test_suite("unit.io")) {
   scratch_dir reference("lcs_ref2"), run("lcs_old");
-  {
-    auto sim = make_sim();
-    sim.set_initial_conditions(fields());
-    streamed lc(reference.path);
-    sim.set_drift_observer([&](const drift_view<double>& v) { lc.cone(v); });
-    sim.run_until(1.0);
-    lc.cone.finish();
-  }
+  run_streamed(reference.path);
   // Partial shell files written whole (save_lightcone_pending) at a = 0.95, and the records of a
   // shell entered later, without a pending file.
   const double a_stop = 0.95;
@@ -287,12 +270,7 @@ TEST_CASE("streamed shells are the same on 1 and 3 threads" * doctest::test_suit
   const int saved = omp_get_max_threads();
   for (const auto& [threads, dir] : {std::pair{1, &one.path}, std::pair{3, &three.path}}) {
     omp_set_num_threads(threads);
-    auto sim = make_sim();
-    sim.set_initial_conditions(fields());
-    streamed lc(*dir);
-    sim.set_drift_observer([&](const drift_view<double>& v) { lc.cone(v); });
-    sim.run_until(1.0);
-    lc.cone.finish();
+    run_streamed(*dir);
   }
   omp_set_num_threads(saved);
   check_same_shells(one.path, three.path);
