@@ -88,7 +88,7 @@ inline void encode_crossing(const lightcone::crossing& c, unsigned char* out) {
   std::memcpy(out + 40, velocity, 12);
 }
 
-/// Reads the int32 attribute, or the float64 one, `name` of an open file (the pending files).
+/// Reads the scalar attribute `name` of the file root `g` as T.
 template <class T>
 T read_scalar(hid_t g, const std::filesystem::path& path, const char* name) {
   return read_attribute<T>(g, path, "/", name, 1)[0];

@@ -35,12 +35,13 @@ struct shell {
   std::vector<std::uint32_t> healpix_counts;  ///< 12 N_side² pixels, RING order
 };
 
+/// The order of crossings in a shell: by id, then replica.
+[[nodiscard]] inline bool recorded_before(const crossing& x, const crossing& y) {
+  return x.id != y.id ? x.id < y.id : x.replica < y.replica;
+}
+
 /// Sorts crossings by id, then replica: the order of every shell handed out, whatever the
 /// thread count or the tiles that found them.
-inline void sort_crossings(std::vector<crossing>& v) {
-  std::sort(v.begin(), v.end(), [](const crossing& x, const crossing& y) {
-    return x.id != y.id ? x.id < y.id : x.replica < y.replica;
-  });
-}
+inline void sort_crossings(std::vector<crossing>& v) { std::sort(v.begin(), v.end(), recorded_before); }
 
 }  // namespace lagframe::lightcone

@@ -621,7 +621,6 @@ class lightcone {
     return a_front_ > 0.0 && distance_(a_front_) < shells_[s].chi_max;
   }
 
-  /// Complete every shell whose inner edge the front (now at χ) has passed.
   /// Streaming: the drift's crossings of shell s, sorted in each thread's list, merged across
   /// the threads in (id, replica) order and handed on in chunks of 2¹⁶, each list released once
   /// merged: memory holds the drift's crossings once, and the order is that of one sorted list
@@ -633,9 +632,6 @@ class lightcone {
     if (lists.empty()) return;
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t l = 0; l < lists.size(); ++l) sort_crossings(*lists[l]);
-    const auto before = [](const crossing& x, const crossing& y) {
-      return x.id != y.id ? x.id < y.id : x.replica < y.replica;
-    };
     constexpr std::size_t chunk = std::size_t{1} << 16;
     std::vector<std::size_t> next(lists.size(), 0);
     std::vector<crossing> out;
@@ -643,7 +639,7 @@ class lightcone {
     for (;;) {
       std::size_t best = lists.size();
       for (std::size_t l = 0; l < lists.size(); ++l)
-        if (next[l] < lists[l]->size() && (best == lists.size() || before((*lists[l])[next[l]], (*lists[best])[next[best]])))
+        if (next[l] < lists[l]->size() && (best == lists.size() || recorded_before((*lists[l])[next[l]], (*lists[best])[next[best]])))
           best = l;
       if (best == lists.size()) break;
       out.push_back((*lists[best])[next[best]++]);
@@ -657,6 +653,7 @@ class lightcone {
     for (auto* l : lists) std::vector<crossing>().swap(*l);
   }
 
+  /// Complete every shell whose inner edge the front (now at χ) has passed.
   void flush(double chi) {
     for (std::size_t s = 0; s < shells_.size(); ++s)
       if (chi < shells_[s].chi_min) complete(s);
