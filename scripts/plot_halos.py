@@ -10,6 +10,8 @@ KIND is one of
   bias            bias_z<z>.txt: real-space P(k) of the haloes (galaxies) and the matter, and b(k)
   multipoles      multipoles_z<z>.txt: k P_ell for the matter (and the galaxies) against
                   Kaiser, and P2/P0
+  lightcone       lightcone_halos.txt: the haloes on the sky (Mollweide, colour z_obs) and a
+                  wedge of comoving distance against RA
 Columns are found by the names in the table's header line, so the tables may gain columns.
 The picture is written to a temporary name and renamed when complete.
 Needs Debian's python3-numpy and python3-matplotlib.
@@ -149,14 +151,36 @@ def plot_multipoles(plt, comments, c, png):
     save(fig, png)
 
 
+def plot_lightcone(plt, comments, c, png):
+    ra, dec, z = c["RA[deg]"], c["DEC[deg]"], c["z_obs"]
+    mass = c["mass[Msun/h]"]
+    crowd = max(1.0, len(mass) / 3000.0)  # smaller points for many haloes
+    size = (0.3 + 20.0 * (mass / max(float(mass.max()), 1.0)) ** 0.5) / crowd if len(mass) else 1.0
+    fig = plt.figure(figsize=(14, 5))
+    sky = fig.add_subplot(1, 2, 1, projection="mollweide")
+    lon = np.radians(np.where(ra > 180.0, ra - 360.0, ra))
+    points = sky.scatter(-lon, np.radians(dec), s=size, c=z, cmap="viridis", lw=0)
+    sky.set_xticklabels([])
+    sky.grid(True, lw=0.3)
+    sky.set_title("haloes on the sky (RA increasing to the left), colour: z_obs", fontsize=9)
+    fig.colorbar(points, ax=sky, orientation="horizontal", fraction=0.05, pad=0.05, label="z_obs")
+    wedge = fig.add_subplot(1, 2, 2, projection="polar")
+    slab = np.abs(dec) < 3.0
+    wedge.scatter(np.radians(ra[slab]), c["chi[Mpc/h]"][slab], s=(size[slab] if np.ndim(size) else size) * 3, c="k", lw=0)
+    wedge.set_title("haloes with |Dec| < 3 deg: comoving distance [Mpc/h] against RA", fontsize=9, pad=18)
+    fig.suptitle("\n".join(comments[:2]), fontsize=8, y=1.08)
+    save(fig, png)
+
+
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("mass_function", "hod", "bias", "multipoles"):
+    if len(argv) != 4 or argv[1] not in ("mass_function", "hod", "bias", "multipoles", "lightcone"):
         raise SystemExit(__doc__)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     comments, columns = read_table(argv[2])
-    {"mass_function": plot_mass_function, "hod": plot_hod, "bias": plot_bias, "multipoles": plot_multipoles}[argv[1]](
+    {"mass_function": plot_mass_function, "hod": plot_hod, "bias": plot_bias, "multipoles": plot_multipoles,
+     "lightcone": plot_lightcone}[argv[1]](
         plt, comments, columns, argv[3])
 
 

@@ -352,6 +352,10 @@ void write_lightcone_halos(run_context& ctx) {
   const fs::path tab = dir / "lightcone_fof_subhalo_tab.hdf5";
   halos::write_fof_tab_hdf5(tab, cat, found.groups, ids);
   std::printf("wrote %s and %s (Gadget-4 group catalogue layout)\n", table.c_str(), tab.c_str());
+  if (c.plots && ctx.python) {
+    const fs::path png = dir / "lightcone_halos.png";
+    plot(ctx, "plot_halos.py", {"lightcone", table.string(), png.string()}, png);
+  }
 
   if (!c.hod) return;
   lf::io::throw_if_interrupted();

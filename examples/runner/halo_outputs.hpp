@@ -35,7 +35,8 @@ void plot_halo_outputs(const run_context& ctx, double z);
 
 /// [halos] with [lightcone], after the run: the haloes of every shell file together (an open
 /// point set about the observer, halos/lightcone_halos.hpp) written as
-///   lightcone_halos.txt              one row per halo: its a, sky position and redshifts
+///   lightcone_halos.txt, .png        one row per halo: its a, sky position and redshifts; the
+///                                    haloes on the sky and a wedge (scripts/plot_halos.py)
 ///   lightcone_fof_subhalo_tab.hdf5   the same groups as a Gadget-4 group catalogue (IDs: the
 ///                                    particle ids of the crossings)
 ///   lightcone_galaxies.hdf5          with hod = true: the galaxies with RA, DEC, ZCos, ZObs

@@ -8,12 +8,13 @@
 #     about the observer; z_cos is the redshift of the lightcone at chi (within the spread of
 #     the members' a);
 #  3. the galaxies' RA, DEC and Chi follow from their positions, 1 + ZObs = (1 + ZCos)(1 + v_r/c),
-#     and the redshift-space position lies on the line of sight at ChiObs.
+#     and the redshift-space position lies on the line of sight at ChiObs; the haloes' picture
+#     is drawn.
 # Variables: RUNNER, CONFIG (configs/quickstart.toml), OUT (a scratch folder).
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${OUT}")
 execute_process(COMMAND "${RUNNER}" "${CONFIG}" --set "output.directory=\"${OUT}\"" --set "output.redshifts=[0.0]"
-                        --set "output.plots=false" --set "output.slice=false" --set "lightcone.z_max=0.04"
+                        --set "output.power_spectrum=false" --set "output.slice=false" --set "lightcone.z_max=0.04"
                         --set "halos.hod=true" --set "halos.hod_log_m_min=12.8" --set "halos.hod_log_m1=13.8"
                         --set "halos.multipoles=false"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -24,6 +25,9 @@ endif()
 if(NOT out MATCHES "lightcone haloes: [1-9][0-9]* FoF groups of >= 20 particles among [0-9]+ crossings"
    OR NOT out MATCHES "lightcone galaxies: [1-9]")
   message(FATAL_ERROR "no lightcone haloes or galaxies reported")
+endif()
+if(NOT EXISTS "${OUT}/lightcone_halos.png")
+  message(FATAL_ERROR "no picture of the lightcone's haloes")
 endif()
 
 set(check [=[
