@@ -299,14 +299,17 @@ void write_lightcone_halos(run_context& ctx) {
   const fs::path dir = c.directory;
   lf::io::throw_if_interrupted();
   auto t0 = std::chrono::steady_clock::now();
-  // Every shell's crossings, in shell order (each sorted by id, then replica).
+  // Every shell's crossings, in shell order; a restart into another folder finds the shells
+  // completed before it in the earlier run's.
   const lf::lightcone::lightcone cone(c.cosmology, c.box, c.lightcone_options);
   std::vector<lf::lightcone::crossing> points;
   for (std::size_t s = 0; s < cone.shell_count(); ++s) {
-    auto file = lf::io::read_lightcone_shell(lf::io::lightcone_shell_path(dir, "lightcone", s));
+    fs::path path = lf::io::lightcone_shell_path(dir, "lightcone", s);
+    if (!fs::exists(path) && !c.restart_directory.empty())
+      path = lf::io::lightcone_shell_path(c.restart_directory, "lightcone", s);
+    auto file = lf::io::read_lightcone_shell(path);
     if (!file.complete)
-      throw lf::io_error("lagframe-run: " + lf::io::lightcone_shell_path(dir, "lightcone", s).string() +
-                         " is not complete: the lightcone's haloes need every shell");
+      throw lf::io_error("lagframe-run: " + path.string() + " is not complete: the lightcone's haloes need every shell");
     points.insert(points.end(), file.shell.particles.begin(), file.shell.particles.end());
   }
   const double side = c.box.side_mpc_h, count = static_cast<double>(c.box.particle_count());

@@ -224,8 +224,6 @@ void write_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double d
                                                  std::to_string(c.snapshot_files) + " files)"
                                            : first + " (Gadget-4 HDF5 layout, 1 file)");
   }
-#endif
-#if defined(LAGFRAME_RUN_HAS_HDF5)
   if (c.halos) write_halo_outputs(ctx, s, z, set, written);
 #endif
   set.commit();
