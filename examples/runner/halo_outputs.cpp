@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 
 #include <lagframe/analysis/bias.hpp>
 #include <lagframe/analysis/multipoles.hpp>
@@ -204,6 +205,48 @@ void write_multipoles(const run_context& ctx, const lf::snapshot_view<float>& s,
        "matter (m): Poisson shot noise kept in P0_m; Kaiser (1987) multipoles of the linear P(k) at this time", galaxies_line});
 }
 
+/// n(z) of the lightcone's haloes (by z_cos) and galaxies (by z_cos and z_obs) in equal bins of
+/// about 0.01 from z_min to z_max (at most 200), with each bin's comoving volume inside the
+/// footprint: f_sky 4π/3 (χ_high³ − χ_low³).
+void write_lightcone_nz(const run_config& c, const lf::lightcone::lightcone& cone, const halos::sky_coordinates& haloes,
+                        const halos::sky_coordinates* galaxies) {
+  const double z_lo = c.lightcone_options.z_min, z_hi = c.lightcone_options.z_max;
+  const auto bins = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil((z_hi - z_lo) / 0.01 - 1e-9)), 1, 200);
+  const double width = (z_hi - z_lo) / static_cast<double>(bins);
+  std::vector<double> low(bins), high(bins), volume(bins), nh(bins, 0.0), dh(bins), ng(bins, 0.0), ng_obs(bins, 0.0), dg(bins);
+  const auto& chi = cone.distance();
+  for (std::size_t b = 0; b < bins; ++b) {
+    low[b] = z_lo + width * static_cast<double>(b);
+    high[b] = b + 1 == bins ? z_hi : z_lo + width * static_cast<double>(b + 1);
+    const double r0 = chi(1.0 / (1.0 + low[b])), r1 = chi(1.0 / (1.0 + high[b]));
+    volume[b] = cone.sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+  }
+  const auto count = [&](const std::vector<double>& z, std::vector<double>& into) {
+    for (double v : z) {
+      if (!(v >= z_lo && v < z_hi)) continue;
+      into[std::min(bins - 1, static_cast<std::size_t>((v - z_lo) / width))] += 1.0;
+    }
+  };
+  count(haloes.z_cos, nh);
+  std::vector<std::string> names{"z_low", "z_high", "volume[(Mpc/h)^3]", "N_haloes", "n_haloes[(h/Mpc)^3]"};
+  for (std::size_t b = 0; b < bins; ++b) dh[b] = nh[b] / volume[b];
+  std::vector<std::vector<double>> columns{low, high, volume, nh, dh};
+  if (galaxies != nullptr) {
+    count(galaxies->z_cos, ng);
+    count(galaxies->z_obs, ng_obs);
+    for (std::size_t b = 0; b < bins; ++b) dg[b] = ng[b] / volume[b];
+    names.insert(names.end(), {"N_galaxies", "n_galaxies[(h/Mpc)^3]", "N_galaxies_z_obs"});
+    columns.insert(columns.end(), {ng, dg, ng_obs});
+  }
+  const fs::path path = c.directory / "lightcone_nz.txt";
+  lf::io::write_text_table(path, names, columns,
+                           {lf::detail::concat("lagframe-run [halos] on the lightcone: n(z) in ", bins, " bins from z = ", z_lo,
+                                               " to ", z_hi, "; footprint sky fraction ", cone.sky_fraction()),
+                            "haloes and galaxies counted by their cosmological redshift (N_galaxies_z_obs: by the observed "
+                            "one); volume: comoving, inside the footprint"});
+  std::printf("wrote %s\n", path.c_str());
+}
+
 }  // namespace
 
 void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double z, lf::io::atomic_file_set& set,
@@ -360,7 +403,10 @@ void write_lightcone_halos(run_context& ctx) {
     plot(ctx, "plot_halos.py", {"lightcone", table.string(), png.string()}, png);
   }
 
-  if (!c.hod) return;
+  if (!c.hod) {
+    write_lightcone_nz(c, cone, sky, nullptr);
+    return;
+  }
   lf::io::throw_if_interrupted();
   std::vector<double> storage;
   const auto view = halos::hod_halos_of(cat, c.hod_mass, storage);
@@ -381,6 +427,7 @@ void write_lightcone_halos(run_context& ctx) {
                               .seed = c.hod_seed, .line_of_sight_axis = -1, .observer = *opt.observer},
                              rsd, &gsky);
   std::printf("lightcone galaxies: %zu (%zu centrals); wrote %s\n", gal.size(), gal.centrals(), file.c_str());
+  write_lightcone_nz(c, cone, sky, &gsky);
 }
 
 void plot_halo_outputs(const run_context& ctx, double z) {

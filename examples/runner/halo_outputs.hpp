@@ -40,6 +40,7 @@ void plot_halo_outputs(const run_context& ctx, double z);
 ///   lightcone_fof_subhalo_tab.hdf5   the same groups as a Gadget-4 group catalogue (IDs: the
 ///                                    particle ids of the crossings)
 ///   lightcone_galaxies.hdf5          with hod = true: the galaxies with RA, DEC, ZCos, ZObs
+///   lightcone_nz.txt                 n(z) of the haloes (and galaxies) in bins of about 0.01
 /// each atomically.
 void write_lightcone_halos(run_context& ctx);
 

@@ -40,12 +40,7 @@ shell_crossings listed_crossings(const run_config& c) {
   for (double e : o.shell_edges)
     if (e > cone.chi_min() && e < cone.chi_max()) edges.push_back(e);
   edges.push_back(cone.chi_max());
-  constexpr double deg = std::numbers::pi / 180.0;
-  double sky = 1.0;  // the footprint's fraction of the sky
-  if (o.shape == lagframe::lightcone::footprint::cone) sky = 0.5 * (1.0 - std::cos(o.opening_deg * deg));
-  if (o.shape == lagframe::lightcone::footprint::rectangle)
-    sky = (o.ra_deg[1] - o.ra_deg[0]) * deg * (std::sin(o.dec_deg[1] * deg) - std::sin(o.dec_deg[0] * deg)) /
-          (4.0 * std::numbers::pi);
+  const double sky = cone.sky_fraction();  // the footprint's fraction of the sky
   const double nbar = static_cast<double>(c.box.particle_count()) / std::pow(c.box.side_mpc_h, 3);
   shell_crossings out;
   const double per_volume = o.particle_fraction * nbar * sky * 4.0 * std::numbers::pi / 3.0;

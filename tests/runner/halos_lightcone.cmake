@@ -9,7 +9,10 @@
 #     the members' a);
 #  3. the galaxies' RA, DEC and Chi follow from their positions, 1 + ZObs = (1 + ZCos)(1 + v_r/c),
 #     and the redshift-space position lies on the line of sight at ChiObs; the haloes' picture
-#     is drawn.
+#     is drawn;
+#  4. the n(z) table counts the haloes and galaxies of the catalogues, in the comoving volumes
+#     of full-sky shells computed here; the lightcone's halo density is the box's at z = 0
+#     within 10 %.
 # Variables: RUNNER, CONFIG (configs/quickstart.toml), OUT (a scratch folder).
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${OUT}")
@@ -87,6 +90,7 @@ with h5py.File(folder + '/lightcone_galaxies.hdf5', 'r') as f:
     G = f['Galaxies']
     gx, gv, rsd = G['Position'][:], G['Velocity'][:], G['RedshiftSpacePosition'][:]
     gra, gdec, gchi, zc, zo, chio = (G[k][:] for k in ('RA', 'DEC', 'Chi', 'ZCos', 'ZObs', 'ChiObs'))
+    G_zc, G_zo = zc, zo
     assert np.allclose(f['Header'].attrs['Observer'], o)
 rg = gx - o
 dist = np.linalg.norm(rg, axis=1)
@@ -95,6 +99,29 @@ assert np.allclose(gdec, np.degrees(np.arcsin(rg[:, 2] / dist)), atol=1e-9)
 vr = np.sum(gv * rg, axis=1) / dist
 assert np.allclose(1 + zo, (1 + zc) * (1 + vr / 299792.458), rtol=1e-12)
 assert np.allclose(rsd - o, rg * (chio / dist)[:, None], atol=1e-9)
+# 4. n(z): the counts are the tables', the volumes those of full-sky shells (flat LCDM,
+#    Omega_m = 0.3111, to 1e-3), n = N / V.
+nz = np.loadtxt(folder + '/lightcone_nz.txt', ndmin=2)
+nz_names = [l[1:].split() for l in open(folder + '/lightcone_nz.txt') if l.startswith('#')][-1]
+z = {k: nz[:, i] for i, k in enumerate(nz_names)}
+zc = c['z_cos']
+assert z['N_haloes'].sum() == np.sum((zc >= z['z_low'][0]) & (zc < z['z_high'][-1]))
+assert z['N_galaxies'].sum() == np.sum((G_zc >= z['z_low'][0]) & (G_zc < z['z_high'][-1]))
+assert z['N_galaxies_z_obs'].sum() == np.sum((G_zo >= z['z_low'][0]) & (G_zo < z['z_high'][-1]))
+def chi_of(zz):
+    a = np.linspace(1 / (1 + zz), 1, 20001)
+    e = np.sqrt(0.3111 / a ** 3 + 1 - 0.3111)
+    f = 1 / (a * a * e)
+    return 2997.92458 * np.sum((f[1:] + f[:-1]) / 2 * np.diff(a))
+vol = [4 * np.pi / 3 * (chi_of(h) ** 3 - chi_of(l) ** 3) for l, h in zip(z['z_low'], z['z_high'])]
+assert np.allclose(z['volume[(Mpc/h)^3]'], vol, rtol=1e-3), (z['volume[(Mpc/h)^3]'][:3], vol[:3])
+assert np.allclose(z['n_haloes[(h/Mpc)^3]'], z['N_haloes'] / z['volume[(Mpc/h)^3]'])
+# The lightcone's mean halo density (z < 0.04: little evolution) is the box's at z = 0, within
+# 10 % (Poisson 2-4 %; haloes cut by the lightcone's edges).
+box_haloes = len(np.loadtxt(folder + '/halos_z0.000.txt', ndmin=2))
+ratio = (z['N_haloes'].sum() / z['volume[(Mpc/h)^3]'].sum()) / (box_haloes / L ** 3)
+assert abs(ratio - 1) < 0.1, ratio
+print('lightcone halo density / box halo density at z = 0: %.3f' % ratio)
 print('lightcone halos check passed: %d groups equal the independent FoF of %d crossings, %d galaxies' % (len(length), n, len(gx)))
 ]=])
 execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

@@ -154,6 +154,19 @@ class lightcone {
     }
     return true;
   }
+  /// The footprint's fraction of the whole sky: 1, (1 − cos θ)/2 for a cone, and
+  /// ΔRA (sin Dec_max − sin Dec_min)/4π for a rectangle (ΔRA in radians).
+  [[nodiscard]] double sky_fraction() const {
+    constexpr double deg = std::numbers::pi / 180.0;
+    switch (opt_.shape) {
+      case footprint::full_sky: return 1.0;
+      case footprint::cone: return 0.5 * (1.0 - std::cos(opt_.opening_deg * deg));
+      case footprint::rectangle:
+        return (opt_.ra_deg[1] - opt_.ra_deg[0]) * deg *
+               (std::sin(opt_.dec_deg[1] * deg) - std::sin(opt_.dec_deg[0] * deg)) / (4.0 * std::numbers::pi);
+    }
+    return 1.0;
+  }
   [[nodiscard]] const lightcone_options& options() const { return opt_; }
   [[nodiscard]] const box& domain() const { return box_; }
   /// The shell edges in Mpc/h (shell s is [edges[s], edges[s + 1])).

@@ -322,3 +322,30 @@ TEST_CASE("lightcone options: impossible values are refused" * doctest::test_sui
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.particle_fraction = 0.0}), doctest::Contains("particle_fraction"), config_error);
   CHECK_THROWS_WITH_AS(lc(cosmo, b, {.particle_fraction = 1.5}), doctest::Contains("particle_fraction"), config_error);
 }
+
+TEST_CASE("footprint sky fractions against directions drawn uniformly on the sphere" * doctest::test_suite("unit.lightcone")) {
+  const cosmology::parameters cosmo{};
+  const box b{.side_mpc_h = 100.0, .particles_1d = 4};
+  using lightcone::footprint;
+  const std::vector<lightcone::lightcone_options> shapes{
+      {.z_max = 0.1},
+      {.z_max = 0.1, .shape = footprint::cone, .axis = {1.0, 1.0, 0.0}, .opening_deg = 30.0},
+      {.z_max = 0.1, .shape = footprint::cone, .opening_deg = 120.0},
+      {.z_max = 0.1, .shape = footprint::rectangle, .ra_deg = {40.0, 130.0}, .dec_deg = {-20.0, 50.0}}};
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal;
+  const int n = 200000;
+  for (const auto& o : shapes) {
+    const lightcone::lightcone lc(cosmo, b, o);
+    int inside = 0;
+    for (int k = 0; k < n; ++k) {
+      const double x = normal(rng), y = normal(rng), z = normal(rng);
+      inside += lc.in_footprint(x, y, z, std::sqrt(x * x + y * y + z * z)) ? 1 : 0;
+    }
+    const double p = lc.sky_fraction(), sampled = static_cast<double>(inside) / n;
+    CAPTURE(p);
+    CHECK(std::abs(sampled - p) < 4.0 * std::sqrt(p * (1.0 - p) / n) + 1e-12);
+  }
+  CHECK(lightcone::lightcone(cosmo, b, shapes[1]).sky_fraction() ==
+        doctest::Approx(0.5 * (1.0 - std::cos(30.0 * std::numbers::pi / 180.0))));
+}
