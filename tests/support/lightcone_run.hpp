@@ -6,7 +6,12 @@
 // 96 Mpc/h from a = 0.2, a full-sky lightcone to z = 0.1 about (40, 50, 60) Mpc/h with replicas,
 // in four shells (edges at 100, 150 and 200 Mpc/h) with N_side = 2 maps.
 
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <filesystem>
 
 #include "lagframe/io/lightcone_hdf5.hpp"
 #include "lagframe/lagframe.hpp"
@@ -32,6 +37,31 @@ inline lightcone::lightcone_options cone_options() {
 }
 inline io::lightcone_file_info info() {
   return {.observer = {40.0, 50.0, 60.0}, .box_size = 96.0, .nside = 2, .cosmology = cosmo};
+}
+
+/// The four shell files of two runs hold the same crossings in the same order (times and
+/// positions to float32 rounding, 1e-4) and the same maps; returns the number of crossings.
+inline std::size_t check_same_shells(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir) {
+  std::size_t total = 0;
+  for (std::size_t s = 0; s < 4; ++s) {
+    CAPTURE(s);
+    const auto a = io::read_lightcone_shell(io::lightcone_shell_path(a_dir, "lc", s));
+    const auto b = io::read_lightcone_shell(io::lightcone_shell_path(b_dir, "lc", s));
+    CHECK(b.complete);
+    CHECK(a.shell.healpix_counts == b.shell.healpix_counts);
+    REQUIRE(a.shell.particles.size() == b.shell.particles.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < a.shell.particles.size(); ++i) {
+      const auto &u = a.shell.particles[i], &v = b.shell.particles[i];
+      CHECK(u.id == v.id);
+      CHECK(u.replica == v.replica);
+      worst = std::max(worst, std::abs(u.a - v.a));
+      for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(u.position[d] - v.position[d]));
+    }
+    CHECK(worst < 1e-4);  // rounding (positions are float32 on disk)
+    total += a.shell.particles.size();
+  }
+  return total;
 }
 
 }  // namespace lagframe::test::lightcone_run

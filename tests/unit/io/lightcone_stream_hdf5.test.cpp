@@ -71,28 +71,6 @@ std::map<std::string, std::uintmax_t> listing(const std::filesystem::path& dir) 
   return out;
 }
 
-/// The two runs' shells hold the same crossings in the same order (to float32 rounding), and
-/// the same maps.
-void check_same_shells(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir) {
-  for (std::size_t s = 0; s < 4; ++s) {
-    CAPTURE(s);
-    const auto a = io::read_lightcone_shell(io::lightcone_shell_path(a_dir, "lc", s));
-    const auto b = io::read_lightcone_shell(io::lightcone_shell_path(b_dir, "lc", s));
-    CHECK(b.complete);
-    CHECK(a.shell.healpix_counts == b.shell.healpix_counts);
-    REQUIRE(a.shell.particles.size() == b.shell.particles.size());
-    double worst = 0;
-    for (std::size_t i = 0; i < a.shell.particles.size(); ++i) {
-      const auto &u = a.shell.particles[i], &v = b.shell.particles[i];
-      CHECK(u.id == v.id);
-      CHECK(u.replica == v.replica);
-      worst = std::max(worst, std::abs(u.a - v.a));
-      for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(u.position[d] - v.position[d]));
-    }
-    CHECK(worst < 1e-4);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("streamed shells equal shells written whole, and the lightcone keeps no crossings" *
