@@ -95,7 +95,9 @@ void write_bias(const run_context& ctx, const lf::snapshot_view<float>& s, const
     return out;
   };
   lf::io::throw_if_interrupted();
-  const auto bh = lf::analysis::tracer_bias<Assignment, float>(as_float(cat.position), s.positions, side, opt);
+  // The matter is deposited once for the haloes and the galaxies.
+  const auto matter = lf::analysis::modes_of_set<Assignment>(s.positions, side, opt);
+  const auto bh = lf::analysis::tracer_bias<Assignment, float>(as_float(cat.position), matter);
   const double d1 = lf::cosmology::growth(c.cosmology, std::min(1e-3, 0.5 * s.a), 1.0).d1(s.a);
   std::vector<double> lin(bh.k.size());
   for (std::size_t i = 0; i < lin.size(); ++i) lin[i] = d1 * d1 * (*ctx.inputs.power)(bh.k[i]);
@@ -104,7 +106,7 @@ void write_bias(const run_context& ctx, const lf::snapshot_view<float>& s, const
   std::string shot = lf::detail::concat("shot noise 1/n: matter ", bh.matter_shot_noise, ", haloes ", bh.tracer_shot_noise);
   if (gal != nullptr && gal->size() > 0) {
     lf::io::throw_if_interrupted();
-    const auto bg = lf::analysis::tracer_bias<Assignment, float>(as_float(gal->position), s.positions, side, opt);
+    const auto bg = lf::analysis::tracer_bias<Assignment, float>(as_float(gal->position), matter);
     names.insert(names.end(), {"P_gg", "P_gm", "b_g=P_gm/P_mm"});
     columns.insert(columns.end(), {bg.p_tt, bg.p_tm, bg.b_cross});
     shot += lf::detail::concat(", galaxies ", bg.tracer_shot_noise);

@@ -33,17 +33,22 @@ struct bias_result {
   double matter_shot_noise = 0; ///< 1/n̄_m, (Mpc/h)³
 };
 
-/// Bias of `tracers` with respect to `matter` (both in [0, side), Mpc/h). The shot noise is
-/// always subtracted from the auto spectra (opt.subtract_shot_noise is ignored).
+/// Bias of `tracers` with respect to the matter whose modes `matter` holds (modes_of_set<A>,
+/// made once for several tracer sets). The tracers are deposited with matter.options; the shot
+/// noise is always subtracted from the auto spectra (options.subtract_shot_noise is ignored).
 template <mesh::mass_assignment A, class Real>
-bias_result tracer_bias(std::span<const vec3<Real>> tracers, std::span<const vec3<Real>> matter, double side,
-                        spectrum_options opt) {
+bias_result tracer_bias(std::span<const vec3<Real>> tracers, const set_modes<A, Real>& matter) {
+  spectrum_options opt = matter.options;
   opt.subtract_shot_noise = true;
-  const auto c = cross_power<A, Real>(tracers, matter, side, opt);
+  set_modes<A, Real> tracer_modes = modes_of_set<A>(tracers, matter.side, opt);
+  // The matter's own options may not subtract the shot noise: the tracers' options, which do,
+  // bin both (the options that change the modes are the same).
+  const auto c = cross_power(tracer_modes, matter);
   bias_result b;
+  const double side = matter.side;
   const double volume = side * side * side;
   b.tracer_shot_noise = volume / static_cast<double>(tracers.size());
-  b.matter_shot_noise = volume / static_cast<double>(matter.size());
+  b.matter_shot_noise = volume / static_cast<double>(matter.count);
   b.k = c.k;
   b.p_tt = c.p_a;
   b.p_tm = c.p_ab;
@@ -55,6 +60,14 @@ bias_result tracer_bias(std::span<const vec3<Real>> tracers, std::span<const vec
     b.b_auto.push_back(c.p_a[i] >= 0.0 && c.p_b[i] > 0.0 ? std::sqrt(c.p_a[i] / c.p_b[i]) : std::nan(""));
   }
   return b;
+}
+
+/// Bias of `tracers` with respect to `matter` (both in [0, side), Mpc/h). The shot noise is
+/// always subtracted from the auto spectra (opt.subtract_shot_noise is ignored).
+template <mesh::mass_assignment A, class Real>
+bias_result tracer_bias(std::span<const vec3<Real>> tracers, std::span<const vec3<Real>> matter, double side,
+                        const spectrum_options& opt) {
+  return tracer_bias(tracers, modes_of_set<A>(matter, side, opt));
 }
 
 }  // namespace lagframe::analysis
