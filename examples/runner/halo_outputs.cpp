@@ -43,41 +43,52 @@ std::string run_line(const run_config& c, double z) {
                             c.box.side_mpc_h, " Mpc/h");
 }
 
-/// dn/dlnM in bins of mass_bin_dex from min_members particles up to the largest halo, against
-/// the fits averaged over each bin.
-void write_mass_function(const run_context& ctx, const halos::halo_catalogue& cat, double z, const fs::path& path) {
-  const run_config& c = ctx.config;
-  const double mp = cat.particle_mass, volume = std::pow(c.box.side_mpc_h, 3);
+/// dn/dlnM of `mass` (and of `m200m` when not null) in `volume`, in bins of mass_bin_dex from
+/// min_members particles up to the largest mass, against `theory(lo, hi, fit)`: each fit's
+/// dn/dlnM averaged over the bin [lo, hi).
+template <class Theory>
+void write_mass_function_table(const run_config& c, const std::vector<double>& mass, const std::vector<double>* m200m,
+                               double mp, double volume, const Theory& theory, std::vector<std::string> comments,
+                               const fs::path& path) {
   const double m_lo = static_cast<double>(c.fof.min_members) * mp;
-  const double largest = std::max(cat.size() > 0 ? cat.mass[0] : m_lo, m_lo);
+  const double largest = std::max(mass.empty() ? m_lo : *std::max_element(mass.begin(), mass.end()), m_lo);
   const auto bins = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(std::log10(largest * 1.0001 / m_lo) / c.mass_bin_dex)));
   const double m_hi = m_lo * std::pow(10.0, c.mass_bin_dex * static_cast<double>(bins));
-  const auto fof = halos::measure_mass_function(cat.mass, volume, m_lo, m_hi, bins);
-  const halos::mass_function_theory theory(*ctx.inputs.power, c.cosmology, 1.0 / (1.0 + z));
+  const auto fof = halos::measure_mass_function(mass, volume, m_lo, m_hi, bins);
   std::vector<double> particles(bins), st(bins), tinker(bins), ratio(bins);
   for (std::size_t b = 0; b < bins; ++b) {
     particles[b] = fof.m_centre[b] / mp;
-    st[b] = theory.bin_average(fof.m_low[b], fof.m_high[b], halos::mass_function_fit::sheth_tormen);
-    tinker[b] = theory.bin_average(fof.m_low[b], fof.m_high[b], halos::mass_function_fit::tinker08);
+    st[b] = theory(fof.m_low[b], fof.m_high[b], halos::mass_function_fit::sheth_tormen);
+    tinker[b] = theory(fof.m_low[b], fof.m_high[b], halos::mass_function_fit::tinker08);
     ratio[b] = fof.dn_dlnm[b] / tinker[b];
   }
   std::vector<std::string> names{"M_low[Msun/h]", "M_high[Msun/h]", "M_centre[Msun/h]", "N_particles", "count_FoF",
                                  "dndlnM_FoF[(h/Mpc)^3]", "err_FoF"};
   std::vector<std::vector<double>> columns{fof.m_low, fof.m_high, fof.m_centre, particles, fof.count, fof.dn_dlnm, fof.error};
-  if (cat.has_spherical_overdensity) {
-    const std::vector<double> m200m(cat.m200m.begin(), cat.m200m.end());
-    const auto so = halos::measure_mass_function(m200m, volume, m_lo, m_hi, bins);
+  if (m200m != nullptr) {
+    const auto so = halos::measure_mass_function(*m200m, volume, m_lo, m_hi, bins);
     names.insert(names.end(), {"count_200m", "dndlnM_200m", "err_200m"});
     columns.insert(columns.end(), {so.count, so.dn_dlnm, so.error});
   }
   names.insert(names.end(), {"ST99", "T08_200m", "FoF/T08"});
   columns.insert(columns.end(), {st, tinker, ratio});
-  lf::io::write_text_table(path, names, columns,
-                           {run_line(c, z),
-                            lf::detail::concat("FoF b = ", c.fof.linking_length, ", at least ", c.fof.min_members,
-                                               " particles; particle mass ", mp, " Msun/h; bins of ", c.mass_bin_dex, " dex"),
-                            "ST99: Sheth & Tormen 1999; T08_200m: Tinker et al. 2008 for Delta = 200 (mean density); "
-                            "both from the linear P(k) and averaged over each bin in ln M"});
+  comments.push_back(lf::detail::concat("FoF b = ", c.fof.linking_length, ", at least ", c.fof.min_members,
+                                        " particles; particle mass ", mp, " Msun/h; bins of ", c.mass_bin_dex, " dex"));
+  lf::io::write_text_table(path, names, columns, comments);
+}
+
+/// dn/dlnM of the box's haloes at z against the fits at z averaged over each bin.
+void write_mass_function(const run_context& ctx, const halos::halo_catalogue& cat, double z, const fs::path& path) {
+  const run_config& c = ctx.config;
+  const halos::mass_function_theory theory(*ctx.inputs.power, c.cosmology, 1.0 / (1.0 + z));
+  std::vector<double> m200m;
+  if (cat.has_spherical_overdensity) m200m.assign(cat.m200m.begin(), cat.m200m.end());
+  write_mass_function_table(
+      c, cat.mass, cat.has_spherical_overdensity ? &m200m : nullptr, cat.particle_mass, std::pow(c.box.side_mpc_h, 3),
+      [&](double lo, double hi, halos::mass_function_fit fit) { return theory.bin_average(lo, hi, fit); },
+      {run_line(c, z), "ST99: Sheth & Tormen 1999; T08_200m: Tinker et al. 2008 for Delta = 200 (mean density); "
+                       "both from the linear P(k) and averaged over each bin in ln M"},
+      path);
 }
 
 /// Real-space P(k) of the haloes (and the galaxies) against the matter's, and the bias
@@ -249,6 +260,54 @@ void write_lightcone_nz(const run_config& c, const lf::lightcone::lightcone& con
   std::printf("wrote %s\n", path.c_str());
 }
 
+/// dn/dlnM of the lightcone's haloes with z_min <= z_cos < z_max in the footprint's comoving
+/// volume, against the fits averaged over that volume: Σ_j V_j n(M, z_j) / Σ_j V_j over slices
+/// of width ≤ 0.02 in z (at least 4) at their middle redshift z_j.
+void write_lightcone_mass_function(const run_context& ctx, const lf::lightcone::lightcone& cone,
+                                   const halos::halo_catalogue& cat, const halos::sky_coordinates& sky,
+                                   double particle_mass) {
+  const run_config& c = ctx.config;
+  const double z_lo = c.lightcone_options.z_min, z_hi = c.lightcone_options.z_max;
+  const auto slices = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil((z_hi - z_lo) / 0.02 - 1e-9)), 4, 100);
+  const auto& chi = cone.distance();
+  std::vector<double> weight(slices);
+  std::vector<halos::mass_function_theory> theory;
+  double volume = 0;
+  for (std::size_t j = 0; j < slices; ++j) {
+    const double za = z_lo + (z_hi - z_lo) * static_cast<double>(j) / static_cast<double>(slices);
+    const double zb = z_lo + (z_hi - z_lo) * static_cast<double>(j + 1) / static_cast<double>(slices);
+    const double r0 = chi(1.0 / (1.0 + za)), r1 = chi(1.0 / (1.0 + zb));
+    weight[j] = cone.sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+    volume += weight[j];
+    theory.emplace_back(*ctx.inputs.power, c.cosmology, 1.0 / (1.0 + 0.5 * (za + zb)));
+  }
+  std::vector<double> mass, m200m;
+  for (std::size_t g = 0; g < cat.size(); ++g) {
+    if (!(sky.z_cos[g] >= z_lo && sky.z_cos[g] < z_hi)) continue;
+    mass.push_back(cat.mass[g]);
+    if (cat.has_spherical_overdensity) m200m.push_back(cat.m200m[g]);
+  }
+  const fs::path path = c.directory / "lightcone_mass_function.txt";
+  write_mass_function_table(
+      c, mass, cat.has_spherical_overdensity ? &m200m : nullptr, particle_mass, volume,
+      [&](double lo, double hi, halos::mass_function_fit fit) {
+        double sum = 0;
+        for (std::size_t j = 0; j < slices; ++j) sum += weight[j] * theory[j].bin_average(lo, hi, fit);
+        return sum / volume;
+      },
+      {lf::detail::concat("lagframe-run [halos] on the lightcone: ", mass.size(), " haloes with ", z_lo,
+                          " <= z_cos < ", z_hi, " in ", volume, " (Mpc/h)^3 (sky fraction ", cone.sky_fraction(), ")"),
+       lf::detail::concat("ST99: Sheth & Tormen 1999; T08_200m: Tinker et al. 2008 for Delta = 200 (mean density); from "
+                          "the linear P(k), averaged over each bin in ln M and over the volume in ",
+                          slices, " slices in z")},
+      path);
+  std::printf("wrote %s\n", path.c_str());
+  if (c.plots && ctx.python) {
+    const fs::path png = c.directory / "lightcone_mass_function.png";
+    plot(ctx, "plot_halos.py", {"mass_function", path.string(), png.string()}, png);
+  }
+}
+
 }  // namespace
 
 void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double z, lf::io::atomic_file_set& set,
@@ -405,6 +464,7 @@ void write_lightcone_halos(run_context& ctx) {
     plot(ctx, "plot_halos.py", {"lightcone", table.string(), png.string()}, png);
   }
 
+  write_lightcone_mass_function(ctx, cone, cat, sky, opt.particle_mass);
   if (!c.hod) {
     write_lightcone_nz(c, cone, sky, nullptr);
     return;

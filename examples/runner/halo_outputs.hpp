@@ -41,6 +41,8 @@ void plot_halo_outputs(const run_context& ctx, double z);
 ///                                    particle ids of the crossings)
 ///   lightcone_galaxies.hdf5          with hod = true: the galaxies with RA, DEC, ZCos, ZObs
 ///   lightcone_nz.txt                 n(z) of the haloes (and galaxies) in bins of about 0.01
+///   lightcone_mass_function.txt, .png  dn/dlnM of the haloes in the lightcone's volume against
+///                                    the fits averaged over that volume
 /// each atomically.
 void write_lightcone_halos(run_context& ctx);
 
