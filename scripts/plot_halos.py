@@ -4,7 +4,7 @@
 Usage: plot_halos.py KIND TABLE PNG
 
 KIND is one of
-  mass_function   mass_function_z<z>.txt: dn/dlnM of the FoF (and M_200m) masses with the
+  mass_function   mass_function_z<z>.txt (or lightcone_mass_function.txt): dn/dlnM of the FoF (and M_200m) masses with the
                   Tinker et al. 2008 and Sheth & Tormen 1999 fits, and the ratio to Tinker
   hod             hod_z<z>.txt: measured mean occupation per mass bin against the model
   bias            bias_z<z>.txt: real-space P(k) of the haloes (galaxies) and the matter, and b(k)
@@ -12,6 +12,9 @@ KIND is one of
                   Kaiser, and P2/P0
   lightcone       lightcone_halos.txt: the haloes on the sky (Mollweide, colour z_obs) and a
                   wedge of comoving distance against RA
+  lightcone_multipoles
+                  lightcone_multipoles.txt: k P_ell of the lightcone galaxies in redshift and
+                  real space (local line of sight), and P2/P0
 Columns are found by the names in the table's header line, so the tables may gain columns.
 The picture is written to a temporary name and renamed when complete.
 Needs Debian's python3-numpy and python3-matplotlib.
@@ -151,6 +154,33 @@ def plot_multipoles(plt, comments, c, png):
     save(fig, png)
 
 
+def plot_lightcone_multipoles(plt, comments, c, png):
+    k, modes = c["k[h/Mpc]"], c["modes"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"wspace": 0.3})
+    for t, title, marker in (("s", "redshift space", "o"), ("r", "real space", "s")):
+        for ell, colour in zip((0, 2), ("C0", "C1")):
+            p = c[f"P{ell}_{t}"]
+            err = k * np.abs(c[f"P0_{t}"]) * np.sqrt((2 * ell + 1) / np.maximum(modes, 1))
+            left.errorbar(k, k * p, yerr=err, fmt=marker, ms=3, color=colour, mfc=colour if t == "s" else "none",
+                          label=rf"$\ell = {ell}$, {title}")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            right.semilogx(k, c[f"P2_{t}"] / c[f"P0_{t}"], marker, ms=3, mfc="C0" if t == "s" else "none", color="C0",
+                           label=title)
+    left.axhline(0, color="k", lw=0.5)
+    left.set_xscale("log")
+    left.set_xlabel(r"$k\ [h\,\mathrm{Mpc}^{-1}]$")
+    left.set_ylabel(r"$k\,P_\ell(k)\ [(h^{-1}\mathrm{Mpc})^2]$")
+    left.set_title("lightcone galaxies, local line of sight (window not removed)", fontsize=9)
+    left.legend(fontsize=8)
+    right.axhline(0, color="k", lw=0.5)
+    right.set_ylim(-0.5, 1.2)
+    right.set_xlabel(r"$k\ [h\,\mathrm{Mpc}^{-1}]$")
+    right.set_ylabel(r"$P_2/P_0$")
+    right.legend(fontsize=8)
+    fig.suptitle("\n".join(comments[:2]), fontsize=7, y=1.06)
+    save(fig, png)
+
+
 def plot_lightcone(plt, comments, c, png):
     ra, dec, z = c["RA[deg]"], c["DEC[deg]"], c["z_obs"]
     mass = c["mass[Msun/h]"]
@@ -173,14 +203,15 @@ def plot_lightcone(plt, comments, c, png):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("mass_function", "hod", "bias", "multipoles", "lightcone"):
+    if len(argv) != 4 or argv[1] not in ("mass_function", "hod", "bias", "multipoles", "lightcone",
+                                         "lightcone_multipoles"):
         raise SystemExit(__doc__)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     comments, columns = read_table(argv[2])
     {"mass_function": plot_mass_function, "hod": plot_hod, "bias": plot_bias, "multipoles": plot_multipoles,
-     "lightcone": plot_lightcone}[argv[1]](
+     "lightcone": plot_lightcone, "lightcone_multipoles": plot_lightcone_multipoles}[argv[1]](
         plt, comments, columns, argv[3])
 
 

@@ -940,6 +940,12 @@ void read_halos(reader& r, run_config& c, bool present) {
     c.hod_seed = r.count("halos.hod_seed");
     c.line_of_sight = static_cast<int>(r.count("halos.line_of_sight"));
   }
+  if (c.hod && c.lightcone && c.multipoles) {
+    c.fkp_p0 = r.number("halos.fkp_p0");
+  } else {
+    r.unused("halos.fkp_p0", "without [lightcone], hod = true and multipoles = true",
+             "it weights the lightcone galaxies' multipoles; remove it");
+  }
   if (c.box.particle_count() >= std::numeric_limits<std::uint32_t>::max())
     r.refuse("box.particles_1d", "is too many for [halos]: the FoF finder numbers the particles with 32 bits (at most "
                                  "1625^3 particles); remove [halos] and find the haloes in the snapshot");

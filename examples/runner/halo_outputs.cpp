@@ -8,9 +8,11 @@
 #include <cmath>
 #include <cstdio>
 #include <numbers>
+#include <random>
 
 #include <lagframe/analysis/bias.hpp>
 #include <lagframe/analysis/multipoles.hpp>
+#include <lagframe/analysis/survey_multipoles.hpp>
 #include <lagframe/cosmology/growth.hpp>
 #include <lagframe/halos/catalogue_hdf5.hpp>
 #include <lagframe/halos/fof.hpp>
@@ -308,6 +310,93 @@ void write_lightcone_mass_function(const run_context& ctx, const lf::lightcone::
   }
 }
 
+/// A random catalogue for points at distances `chi` from the observer: `per_point` randoms per
+/// point, directions uniform inside the footprint, distances drawn from `chi` (so the randoms
+/// follow the points' n(χ)); and n̄(χ) of the points and of the randoms from the points' counts
+/// in equal bins of χ, each over its comoving volume inside the footprint.
+struct survey_randoms {
+  std::vector<lf::vec3<double>> position;
+  std::vector<double> nbar, nbar_points;
+};
+survey_randoms randoms_for(const lf::lightcone::lightcone& cone, const lf::vec3<double>& o, const std::vector<double>& chi,
+                           std::size_t per_point, std::uint64_t seed) {
+  survey_randoms r;
+  const double lo = *std::min_element(chi.begin(), chi.end()), hi = *std::max_element(chi.begin(), chi.end()) * (1 + 1e-12);
+  const auto bins = std::clamp<std::size_t>(chi.size() / 200, 4, 50);
+  const double width = (hi - lo) / static_cast<double>(bins);
+  std::vector<double> nbar(bins, 0.0);
+  const auto bin_of = [&](double x) { return std::min(bins - 1, static_cast<std::size_t>((x - lo) / width)); };
+  for (double x : chi) nbar[bin_of(x)] += 1.0;
+  for (std::size_t b = 0; b < bins; ++b) {
+    const double r0 = lo + width * static_cast<double>(b), r1 = r0 + width;
+    nbar[b] /= cone.sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+  }
+  for (double x : chi) r.nbar_points.push_back(nbar[bin_of(x)]);
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> gauss;
+  std::uniform_int_distribution<std::size_t> pick(0, chi.size() - 1);
+  while (r.position.size() < per_point * chi.size()) {
+    const double v[3] = {gauss(rng), gauss(rng), gauss(rng)};
+    const double norm = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    if (!(norm > 0.0) || !cone.in_footprint(v[0], v[1], v[2], norm)) continue;
+    const double d = chi[pick(rng)];
+    r.position.push_back({o[0] + d * v[0] / norm, o[1] + d * v[1] / norm, o[2] + d * v[2] / norm});
+    r.nbar.push_back(nbar[bin_of(d)]);
+  }
+  return r;
+}
+
+/// P0 and P2 of the lightcone galaxies with the local line of sight (analysis::survey_multipoles),
+/// in redshift space (at χ_obs) and in real space (at χ), each against 20 randoms per galaxy.
+template <class Assignment>
+void write_lightcone_multipoles(const run_context& ctx, const lf::lightcone::lightcone& cone,
+                                const std::vector<lf::vec3<double>>& real, const std::vector<lf::vec3<double>>& redshift,
+                                const halos::sky_coordinates& sky, const lf::vec3<double>& o) {
+  const run_config& c = ctx.config;
+  const fs::path path = c.directory / "lightcone_multipoles.txt";
+  if (real.size() < 2) {
+    std::printf("lightcone multipoles skipped: %zu galaxies\n", real.size());
+    return;
+  }
+  constexpr std::size_t per_galaxy = 20;
+  const auto randoms_s = randoms_for(cone, o, sky.chi_obs, per_galaxy, 1000 + c.hod_seed);
+  const auto randoms_r = randoms_for(cone, o, sky.chi, per_galaxy, 2000 + c.hod_seed);
+  // One mesh for both, a cube about every point with the stencil's margin, so that both have the
+  // same bins.
+  lf::vec3<double> lo{o}, hi{o};
+  for (const auto* set : {&real, &redshift, &randoms_s.position, &randoms_r.position})
+    for (const auto& x : *set)
+      for (int d = 0; d < 3; ++d) lo[d] = std::min(lo[d], x[d]), hi[d] = std::max(hi[d], x[d]);
+  const double extent = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
+  const double margin = static_cast<double>(Assignment::support + 2) / static_cast<double>(c.power_grid_1d);
+  lf::analysis::survey_options opt{.grid_1d = c.power_grid_1d, .fkp_p0 = c.fkp_p0};
+  opt.side = extent / (1.0 - 2.0 * margin);
+  for (int d = 0; d < 3; ++d) opt.origin[d] = 0.5 * (lo[d] + hi[d]) - 0.5 * opt.side;
+  const auto s = lf::analysis::survey_multipoles<Assignment>(redshift, randoms_s.nbar_points, randoms_s.position,
+                                                             randoms_s.nbar, o, opt);
+  const auto r = lf::analysis::survey_multipoles<Assignment>(real, randoms_r.nbar_points, randoms_r.position,
+                                                             randoms_r.nbar, o, opt);
+  const std::size_t bins = std::min(s.k.size(), r.k.size());  // the same bins (the same mesh)
+  const auto first = [bins](const std::vector<double>& v) {
+    return std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(bins));
+  };
+  lf::io::write_text_table(
+      path, {"k[h/Mpc]", "P0_s", "P2_s", "P0_r", "P2_r", "modes"},
+      {first(s.k), first(s.p0), first(s.p2), first(r.p0), first(r.p2), first(s.modes)},
+      {lf::detail::concat("lagframe-run [halos] on the lightcone: ", real.size(), " galaxies, ", per_galaxy,
+                          " randoms each; local line of sight from the observer (Yamamoto estimator, FKP P0 = ", c.fkp_p0,
+                          " (Mpc/h)^3)"),
+       lf::detail::concat("s: redshift space (the galaxies at chi_obs), r: real space (at chi); ", std::string(Assignment::name),
+                          " ", opt.grid_1d, "^3 on a mesh of ", s.side, " Mpc/h; shot noise subtracted from P0: ", s.shot_noise,
+                          " (s), ", r.shot_noise, " (r) (Mpc/h)^3"),
+       "P in (Mpc/h)^3; the window of the footprint and n(z) is not removed: compare with models convolved with it"});
+  std::printf("wrote %s\n", path.c_str());
+  if (c.plots && ctx.python) {
+    const fs::path png = c.directory / "lightcone_multipoles.png";
+    plot(ctx, "plot_halos.py", {"lightcone_multipoles", path.string(), png.string()}, png);
+  }
+}
+
 }  // namespace
 
 void write_halo_outputs(run_context& ctx, const lf::snapshot_view<float>& s, double z, lf::io::atomic_file_set& set,
@@ -489,6 +578,13 @@ void write_lightcone_halos(run_context& ctx) {
                               .seed = c.hod_seed, .line_of_sight_axis = -1, .observer = *opt.observer},
                              rsd, &gsky);
   std::printf("lightcone galaxies: %zu (%zu centrals); wrote %s\n", gal.size(), gal.centrals(), file.c_str());
+  if (c.multipoles) {
+    lf::io::throw_if_interrupted();
+    if (c.assignment == assignment_kind::tsc)
+      write_lightcone_multipoles<lf::mesh::tsc>(ctx, cone, gal.position, rsd, gsky, *opt.observer);
+    else
+      write_lightcone_multipoles<lf::mesh::cic>(ctx, cone, gal.position, rsd, gsky, *opt.observer);
+  }
   write_lightcone_nz(c, cone, sky, &gsky);
 }
 

@@ -233,6 +233,7 @@ struct run_config {
   int line_of_sight = 2;       ///< axis of the galaxies' redshift-space positions
   bool bias = true;            ///< halo (and galaxy) P(k) and b(k) = P_tm/P_mm
   bool multipoles = true;      ///< P0, P2, P4 in redshift space against Kaiser
+  double fkp_p0 = 1e4;         ///< FKP P0 of the lightcone galaxies' multipoles, (Mpc/h)^3
 
   // [scola] (present: the box runs as sCOLA tiles)
   bool scola = false;

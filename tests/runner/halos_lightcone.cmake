@@ -15,14 +15,16 @@
 #     within 10 %;
 #  5. the lightcone's mass function counts the halo table's masses over the lightcone's volume,
 #     its Tinker 2008 column lies just below the box's at z = 0, and it matches the box's
-#     measured mass function within 15 % in the bins with 100 box haloes.
+#     measured mass function within 15 % in the bins with 100 box haloes;
+#  6. the lightcone galaxies' multipoles are finite, with more monopole and a positive
+#     quadrupole in redshift space than in real space on large scales.
 # Variables: RUNNER, CONFIG (configs/quickstart.toml), OUT (a scratch folder).
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${OUT}")
 execute_process(COMMAND "${RUNNER}" "${CONFIG}" --set "output.directory=\"${OUT}\"" --set "output.redshifts=[0.0]"
                         --set "output.power_spectrum=false" --set "output.slice=false" --set "lightcone.z_max=0.04"
                         --set "halos.hod=true" --set "halos.hod_log_m_min=12.8" --set "halos.hod_log_m1=13.8"
-                        --set "halos.multipoles=false"
+                        --set "halos.multipoles=true"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "${out}\n${err}")
 if(NOT rc EQUAL 0)
@@ -150,6 +152,17 @@ assert full.sum() >= 2 and np.all(np.abs(measured_ratio - 1) < 0.15), measured_r
 assert os.path.exists(folder + '/lightcone_mass_function.png')
 print('lightcone mass function / box mass function at z = 0 (bins with 100 box haloes):',
       ' '.join('%.3f' % r for r in measured_ratio))
+# 6. The lightcone galaxies' multipoles (local line of sight; analysis::survey_multipoles is
+#    validated in its unit test): finite, the redshift-space monopole above the real-space one
+#    and the redshift-space quadrupole positive on large scales (Kaiser), with its picture.
+mp = table(folder + '/lightcone_multipoles.txt')
+assert len(mp['k[h/Mpc]']) > 5 and all(np.all(np.isfinite(v)) for v in mp.values())
+large = (mp['k[h/Mpc]'] > 0.05) & (mp['k[h/Mpc]'] < 0.2)
+w = mp['modes'][large]
+ps0, pr0, ps2 = (np.sum(mp[n][large] * w) / w.sum() for n in ('P0_s', 'P0_r', 'P2_s'))
+print('lightcone galaxies, 0.05 < k < 0.2: P0_s/P0_r %.3f, P2_s/P0_s %.3f' % (ps0 / pr0, ps2 / ps0))
+assert ps0 > pr0 > 0 and ps2 > 0, (ps0, pr0, ps2)
+assert os.path.exists(folder + '/lightcone_multipoles.png')
 print('lightcone halos check passed: %d groups equal the independent FoF of %d crossings, %d galaxies' % (len(length), n, len(gx)))
 ]=])
 execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

@@ -19,8 +19,9 @@
 /// it, or on scales well inside the survey (k ≫ 2π / its smallest extent).
 ///
 /// The mesh is a cube centred on the points, holding every galaxy and random with at least
-/// (support + 1) empty cells on each side and at least `padding` times their largest extent
-/// (origin and side returned). It is periodic: points on opposite faces of a catalogue cut from a
+/// (support + 1) empty cells on each side and at least `padding` times their largest extent, or
+/// the cube the options give (to measure several catalogues on one mesh and in the same bins;
+/// origin and side returned). It is periodic: points on opposite faces of a catalogue cut from a
 /// periodic box are neighbours there, which padding 2 moves a box length apart. Each of the
 /// seven fields is deposited serially (deterministic, independent of the thread count) and transformed in turn: three
 /// complex meshes of N_g³ doubles in memory at once.
@@ -49,6 +50,8 @@ struct survey_options {
   std::size_t grid_1d = 0;  ///< mesh cells per side (required, ≥ 8)
   double fkp_p0 = 1e4;      ///< FKP weight P_0 in (Mpc/h)³; 0: unit weights
   double padding = 1.0;     ///< the mesh's side is at least padding × the points' largest extent
+  double side = 0;          ///< > 0: the mesh is [origin, origin + side)³ (points (support + 1) cells inside)
+  vec3<double> origin{};    ///< the mesh's lower corner when side > 0, Mpc/h
   bool deconvolve = true;   ///< divide the modes by the assignment window W(k)
   double dk = 0;            ///< bin width in h/Mpc; 0 → the mesh's fundamental 2π/side
   double k_max = 0;         ///< largest bin centre in h/Mpc; 0 → the mesh's Nyquist
@@ -58,6 +61,7 @@ struct survey_options {
     require(std::isfinite(fkp_p0) && fkp_p0 >= 0.0, "survey_options.fkp_p0", fkp_p0,
             "a finite FKP P0 >= 0 in (Mpc/h)^3 (0: unit weights)");
     require(std::isfinite(padding) && padding >= 1.0, "survey_options.padding", padding, "a factor >= 1");
+    require(std::isfinite(side) && side >= 0.0, "survey_options.side", side, "a finite side >= 0 in Mpc/h (0: automatic)");
     require(std::isfinite(dk) && dk >= 0.0, "survey_options.dk", dk, "a finite bin width >= 0 (0: 2 pi / side)");
     require(std::isfinite(k_max) && k_max >= 0.0, "survey_options.k_max", k_max, "a finite wavenumber >= 0 (0: Nyquist)");
   }
@@ -144,12 +148,20 @@ survey_multipoles_result survey_multipoles(std::span<const vec3<double>> galaxie
   const double margin_cells = static_cast<double>(A::support + 1);
   require(static_cast<double>(n) > 4.0 * margin_cells, "survey_options.grid_1d", n,
           lagframe::detail::concat("more than ", 4 * (A::support + 1), " cells for this assignment"));
-  const double side =
-      std::max(opt.padding * extent, extent / (1.0 - 2.0 * margin_cells / static_cast<double>(n))) * (1.0 + 1e-9);
+  const double side = opt.side > 0.0 ? opt.side
+                                     : std::max(opt.padding * extent,
+                                                extent / (1.0 - 2.0 * margin_cells / static_cast<double>(n))) *
+                                           (1.0 + 1e-9);
   const double dx = side / static_cast<double>(n);
   survey_multipoles_result r;
   r.side = side;
-  for (int d = 0; d < 3; ++d) r.origin[d] = 0.5 * (lo[d] + hi[d]) - 0.5 * side;
+  for (int d = 0; d < 3; ++d) r.origin[d] = opt.side > 0.0 ? opt.origin[d] : 0.5 * (lo[d] + hi[d]) - 0.5 * side;
+  for (int d = 0; d < 3; ++d) {
+    const double below = (lo[d] - r.origin[d]) / dx, above = (r.origin[d] + side - hi[d]) / dx;
+    require(below >= margin_cells && above >= margin_cells, "survey_options.side", side,
+            lagframe::detail::concat("a mesh from origin ", r.origin[d], " holding the points' range [", lo[d], ", ", hi[d],
+                                     "] Mpc/h of axis ", d, " with ", margin_cells, " cells to spare on each side"));
+  }
 
   // FKP weights, α, I and S.
   const auto weight = [&](double nbar) { return 1.0 / (1.0 + nbar * opt.fkp_p0); };

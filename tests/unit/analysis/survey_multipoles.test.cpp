@@ -230,4 +230,10 @@ TEST_CASE("survey multipoles: bad input is refused" * doctest::test_suite("unit.
                        config_error);
   CHECK_THROWS_WITH_AS(survey_multipoles<mesh::cic>(g, ng, s, ns, o, {.grid_1d = 16, .fkp_p0 = -1}),
                        doctest::Contains("fkp_p0"), config_error);
+  // An explicit mesh must hold the points with the stencil's margin.
+  CHECK_THROWS_WITH_AS(survey_multipoles<mesh::cic>(g, ng, s, ns, o, {.grid_1d = 16, .side = 20.0, .origin = {9, 9, 9}}),
+                       doctest::Contains("survey_options.side = 20"), config_error);
+  const auto given = survey_multipoles<mesh::cic>(g, ng, s, ns, o, {.grid_1d = 16, .side = 64.0, .origin = {-16, -16, -16}});
+  CHECK(given.side == 64.0);
+  CHECK(given.origin[0] == -16.0);
 }
