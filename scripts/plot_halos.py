@@ -13,7 +13,7 @@ KIND is one of
   lightcone       lightcone_halos.txt: the haloes on the sky (Mollweide, colour z_obs) and a
                   wedge of comoving distance against RA
   lightcone_multipoles
-                  lightcone_multipoles.txt: k P_ell of the lightcone galaxies in redshift and
+                  lightcone_multipoles.txt: k P_ell (ell = 0, 2, 4) of the lightcone galaxies in redshift and
                   real space (local line of sight), and P2/P0
 Columns are found by the names in the table's header line, so the tables may gain columns.
 The picture is written to a temporary name and renamed when complete.
@@ -158,7 +158,7 @@ def plot_lightcone_multipoles(plt, comments, c, png):
     k, modes = c["k[h/Mpc]"], c["modes"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"wspace": 0.3})
     for t, title, marker in (("s", "redshift space", "o"), ("r", "real space", "s")):
-        for ell, colour in zip((0, 2), ("C0", "C1")):
+        for ell, colour in zip((0, 2, 4), ("C0", "C1", "C2")):
             p = c[f"P{ell}_{t}"]
             err = k * np.abs(c[f"P0_{t}"]) * np.sqrt((2 * ell + 1) / np.maximum(modes, 1))
             left.errorbar(k, k * p, yerr=err, fmt=marker, ms=3, color=colour, mfc=colour if t == "s" else "none",

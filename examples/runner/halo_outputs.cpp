@@ -346,7 +346,7 @@ survey_randoms randoms_for(const lf::lightcone::lightcone& cone, const lf::vec3<
   return r;
 }
 
-/// P0 and P2 of the lightcone galaxies with the local line of sight (analysis::survey_multipoles),
+/// P0, P2 and P4 of the lightcone galaxies with the local line of sight (analysis::survey_multipoles),
 /// in redshift space (at χ_obs) and in real space (at χ), each against 20 randoms per galaxy.
 template <class Assignment>
 void write_lightcone_multipoles(const run_context& ctx, const lf::lightcone::lightcone& cone,
@@ -381,8 +381,8 @@ void write_lightcone_multipoles(const run_context& ctx, const lf::lightcone::lig
     return std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(bins));
   };
   lf::io::write_text_table(
-      path, {"k[h/Mpc]", "P0_s", "P2_s", "P0_r", "P2_r", "modes"},
-      {first(s.k), first(s.p0), first(s.p2), first(r.p0), first(r.p2), first(s.modes)},
+      path, {"k[h/Mpc]", "P0_s", "P2_s", "P4_s", "P0_r", "P2_r", "P4_r", "modes"},
+      {first(s.k), first(s.p0), first(s.p2), first(s.p4), first(r.p0), first(r.p2), first(r.p4), first(s.modes)},
       {lf::detail::concat("lagframe-run [halos] on the lightcone: ", real.size(), " galaxies, ", per_galaxy,
                           " randoms each; local line of sight from the observer (Yamamoto estimator, FKP P0 = ", c.fkp_p0,
                           " (Mpc/h)^3)"),

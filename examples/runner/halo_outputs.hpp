@@ -43,7 +43,7 @@ void plot_halo_outputs(const run_context& ctx, double z);
 ///   lightcone_nz.txt                 n(z) of the haloes (and galaxies) in bins of about 0.01
 ///   lightcone_mass_function.txt, .png  dn/dlnM of the haloes in the lightcone's volume against
 ///                                    the fits averaged over that volume
-///   lightcone_multipoles.txt, .png   with hod and multipoles: the galaxies' P0 and P2 with the
+///   lightcone_multipoles.txt, .png   with hod and multipoles: the galaxies' P0, P2, P4 with the
 ///                                    local line of sight, in redshift and real space
 /// each atomically.
 void write_lightcone_halos(run_context& ctx);

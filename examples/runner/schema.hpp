@@ -220,7 +220,7 @@ inline const std::vector<key_spec>& schema() {
       {"halos", "line_of_sight", T::count, P::fixed, "2", "hod = true: axis (0 = x, 1 = y, 2 = z) of the galaxies' plane-parallel redshift-space positions", {}, closed(0, 2), true, false},
       {"halos", "bias", T::boolean, P::fixed, "true", "real-space P(k) of the haloes (and the galaxies) and the matter, and the bias b(k) = P_tm/P_mm", {}, {}, false, false},
       {"halos", "multipoles", T::boolean, P::fixed, "true", "redshift-space P0, P2, P4 of the matter (and the galaxies) averaged over the three axes, against Kaiser", {}, {}, false, false},
-      {"halos", "fkp_p0", T::number, P::fixed, "10000.0", "[lightcone] with hod and multipoles: FKP weight P0 [(Mpc/h)^3] of the lightcone galaxies' P0 and P2 (0: unit weights)", {}, non_negative(), true, false},
+      {"halos", "fkp_p0", T::number, P::fixed, "10000.0", "[lightcone] with hod and multipoles: FKP weight P0 [(Mpc/h)^3] of the lightcone galaxies' multipoles (0: unit weights)", {}, non_negative(), true, false},
       // [scola]
       {"scola", "tiles_per_side", T::count, P::fixed, "2", "tiles per side (must divide box.particles_1d)", {}, at_least(1)},
       {"scola", "buffer_mpc_h", T::number, P::fixed, "0.0", "buffer around each tile's core in Mpc/h (whole particle spacings)", {}, non_negative()},
