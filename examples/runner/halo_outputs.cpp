@@ -358,6 +358,7 @@ void write_lightcone_multipoles(const run_context& ctx, const lf::lightcone::lig
     std::printf("lightcone multipoles skipped: %zu galaxies\n", real.size());
     return;
   }
+  const auto t0 = std::chrono::steady_clock::now();
   constexpr std::size_t per_galaxy = 20;
   const auto randoms_s = randoms_for(cone, o, sky.chi_obs, per_galaxy, 1000 + c.hod_seed);
   const auto randoms_r = randoms_for(cone, o, sky.chi, per_galaxy, 2000 + c.hod_seed);
@@ -390,7 +391,7 @@ void write_lightcone_multipoles(const run_context& ctx, const lf::lightcone::lig
                           " ", opt.grid_1d, "^3 on a mesh of ", s.side, " Mpc/h; shot noise subtracted from P0: ", s.shot_noise,
                           " (s), ", r.shot_noise, " (r) (Mpc/h)^3"),
        "P in (Mpc/h)^3; the window of the footprint and n(z) is not removed: compare with models convolved with it"});
-  std::printf("wrote %s\n", path.c_str());
+  std::printf("wrote %s [%.2f s]\n", path.c_str(), seconds_since(t0));
   if (c.plots && ctx.python) {
     const fs::path png = c.directory / "lightcone_multipoles.png";
     plot(ctx, "plot_halos.py", {"lightcone_multipoles", path.string(), png.string()}, png);
@@ -516,7 +517,7 @@ void write_lightcone_halos(run_context& ctx) {
   opt.centre = c.halo_centre;
   opt.spherical_overdensity = c.spherical_overdensity;
   opt.observer = lf::vec3<double>{o[0], o[1], o[2]};
-  const auto found = halos::find_lightcone_halos(points, opt);
+  auto found = halos::find_lightcone_halos(points, opt);
   const auto& cat = found.halos;
   std::printf("lightcone haloes: %zu FoF groups of >= %zu particles among %zu crossings  [%.2f s]\n", cat.size(),
               c.fof.min_members, points.size(), seconds_since(t0));
@@ -548,6 +549,11 @@ void write_lightcone_halos(run_context& ctx) {
   const fs::path tab = dir / "lightcone_fof_subhalo_tab.hdf5";
   halos::write_fof_tab_hdf5(tab, cat, found.groups, ids);
   std::printf("wrote %s and %s (Gadget-4 group catalogue layout)\n", table.c_str(), tab.c_str());
+  // The crossings and groups are not needed beyond this point: release them before the galaxies'
+  // multipoles take their meshes.
+  std::vector<lf::lightcone::crossing>().swap(points);
+  std::vector<std::uint64_t>().swap(ids);
+  found.groups = halos::fof_groups{};
   if (c.plots && ctx.python) {
     const fs::path png = dir / "lightcone_halos.png";
     plot(ctx, "plot_halos.py", {"lightcone", table.string(), png.string()}, png);

@@ -218,6 +218,12 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
     // shell read back (80 B a crossing), their positions, momenta and scale factors in double
     // (56 B), the FoF work and groups (halos/fof.hpp, as above: 72 B) or the SO cell list (36 B).
     if (c.halos) cone_haloes = listed.all * (80.0 + 56.0 + 72.0);
+    // Then, with the crossings released, the galaxies' multipoles (analysis/survey_multipoles.hpp):
+    // four N_g³ complex double meshes of the P(k) grid.
+    if (c.halos && c.hod && c.multipoles) {
+      const auto g = static_cast<double>(c.power_grid_1d);
+      cone_haloes = std::max(cone_haloes, 4.0 * 8.0 * g * g * 2.0 * std::floor(g / 2.0 + 1.0));
+    }
   }
 
   if (c.scola) {
