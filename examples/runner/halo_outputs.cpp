@@ -14,6 +14,7 @@
 #include <lagframe/analysis/multipoles.hpp>
 #include <lagframe/analysis/survey_multipoles.hpp>
 #include <lagframe/cosmology/growth.hpp>
+#include <lagframe/fft/plan.hpp>
 #include <lagframe/halos/catalogue_hdf5.hpp>
 #include <lagframe/halos/fof.hpp>
 #include <lagframe/halos/hod.hpp>
@@ -370,13 +371,14 @@ void write_lightcone_multipoles(const run_context& ctx, const lf::lightcone::lig
       for (int d = 0; d < 3; ++d) lo[d] = std::min(lo[d], x[d]), hi[d] = std::max(hi[d], x[d]);
   const double extent = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
   const double margin = static_cast<double>(Assignment::support + 2) / static_cast<double>(c.power_grid_1d);
-  lf::analysis::survey_options opt{.grid_1d = c.power_grid_1d, .fkp_p0 = c.fkp_p0};
+  lf::analysis::survey_options opt{.grid_1d = c.power_grid_1d, .fkp_p0 = c.fkp_p0, .planning = c.pm.planning};
   opt.side = extent / (1.0 - 2.0 * margin);
   for (int d = 0; d < 3; ++d) opt.origin[d] = 0.5 * (lo[d] + hi[d]) - 0.5 * opt.side;
   const auto s = lf::analysis::survey_multipoles<Assignment>(redshift, randoms_s.nbar_points, randoms_s.position,
                                                              randoms_s.nbar, o, opt);
   const auto r = lf::analysis::survey_multipoles<Assignment>(real, randoms_r.nbar_points, randoms_r.position,
                                                              randoms_r.nbar, o, opt);
+  if (!c.wisdom_file.empty()) lf::fft::export_wisdom(c.wisdom_file.string());  // the double plan's, too
   const std::size_t bins = std::min(s.k.size(), r.k.size());  // the same bins (the same mesh)
   const auto first = [bins](const std::vector<double>& v) {
     return std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(bins));

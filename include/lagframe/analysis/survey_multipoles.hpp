@@ -56,6 +56,7 @@ struct survey_options {
   vec3<double> origin{};    ///< the mesh's lower corner when side > 0, Mpc/h
   bool hexadecapole = true; ///< also P_4 (15 more fields and one more mesh)
   bool deconvolve = true;   ///< divide the modes by the assignment window W(k)
+  fft::planning planning = fft::planning::estimate;  ///< FFTW planning of the mesh's transform
   double dk = 0;            ///< bin width in h/Mpc; 0 → the mesh's fundamental 2π/side
   double k_max = 0;         ///< largest bin centre in h/Mpc; 0 → the mesh's Nyquist
 
@@ -205,7 +206,7 @@ survey_multipoles_result survey_multipoles(std::span<const vec3<double>> galaxie
     kvec[i] = 2.0 * std::numbers::pi * static_cast<double>(wavenumber_index(i, n)) / side;
     if (opt.deconvolve) inv_window[i] = std::pow(detail::sinc(0.5 * kvec[i] * dx), -A::order);
   }
-  const fft::r2c_plan<double> plan(n, fft::planning::estimate);
+  const fft::r2c_plan<double> plan(n, opt.planning);
   real_field<double> f0(n, side), work(n, side), f2(n, side), f4;
   if (opt.hexadecapole) f4 = real_field<double>(n, side);
   deposit(f0, {0, 0, 0});
