@@ -148,21 +148,21 @@ theory_ratio = lmf['T08_200m'][:nb] / bmf['T08_200m'][:nb]
 assert np.all((theory_ratio > 0.9) & (theory_ratio < 1.0)), theory_ratio
 full = bmf['count_FoF'][:nb] >= 100
 measured_ratio = lmf['dndlnM_FoF[(h/Mpc)^3]'][:nb][full] / bmf['dndlnM_FoF[(h/Mpc)^3]'][:nb][full]
-assert full.sum() >= 2 and np.all(np.abs(measured_ratio - 1) < 0.15), measured_ratio
-assert os.path.exists(folder + '/lightcone_mass_function.png')
+assert full.sum() >= 2 and np.all(np.abs(measured_ratio - 1) < 0.15), ('lightcone / box mass function', measured_ratio)
+assert os.path.exists(folder + '/lightcone_mass_function.png'), 'no lightcone_mass_function.png'
 print('lightcone mass function / box mass function at z = 0 (bins with 100 box haloes):',
       ' '.join('%.3f' % r for r in measured_ratio))
 # 6. The lightcone galaxies' multipoles (local line of sight; analysis::survey_multipoles is
 #    validated in its unit test): finite, the redshift-space monopole above the real-space one
 #    and the redshift-space quadrupole positive on large scales (Kaiser), with its picture.
 mp = table(folder + '/lightcone_multipoles.txt')
-assert len(mp['k[h/Mpc]']) > 5 and all(np.all(np.isfinite(v)) for v in mp.values())
+assert len(mp['k[h/Mpc]']) > 5 and all(np.all(np.isfinite(v)) for v in mp.values()), 'lightcone_multipoles.txt: too few rows or not finite'
 large = (mp['k[h/Mpc]'] > 0.05) & (mp['k[h/Mpc]'] < 0.2)
 w = mp['modes'][large]
 ps0, pr0, ps2 = (np.sum(mp[n][large] * w) / w.sum() for n in ('P0_s', 'P0_r', 'P2_s'))
 print('lightcone galaxies, 0.05 < k < 0.2: P0_s/P0_r %.3f, P2_s/P0_s %.3f' % (ps0 / pr0, ps2 / ps0))
 assert ps0 > pr0 > 0 and ps2 > 0, (ps0, pr0, ps2)
-assert os.path.exists(folder + '/lightcone_multipoles.png')
+assert os.path.exists(folder + '/lightcone_multipoles.png'), 'no lightcone_multipoles.png'
 print('lightcone halos check passed: %d groups equal the independent FoF of %d crossings, %d galaxies' % (len(length), n, len(gx)))
 ]=])
 execute_process(COMMAND /usr/bin/python3 -c "${check}" "${OUT}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
