@@ -235,7 +235,7 @@ void write_lightcone_nz(const run_config& c, const lf::lightcone::lightcone& con
     low[b] = z_lo + width * static_cast<double>(b);
     high[b] = b + 1 == bins ? z_hi : z_lo + width * static_cast<double>(b + 1);
     const double r0 = chi(1.0 / (1.0 + low[b])), r1 = chi(1.0 / (1.0 + high[b]));
-    volume[b] = cone.sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+    volume[b] = cone.footprint_volume(r0, r1);
   }
   const auto count = [&](const std::vector<double>& z, std::vector<double>& into) {
     for (double v : z) {
@@ -280,7 +280,7 @@ void write_lightcone_mass_function(const run_context& ctx, const lf::lightcone::
     const double za = z_lo + (z_hi - z_lo) * static_cast<double>(j) / static_cast<double>(slices);
     const double zb = z_lo + (z_hi - z_lo) * static_cast<double>(j + 1) / static_cast<double>(slices);
     const double r0 = chi(1.0 / (1.0 + za)), r1 = chi(1.0 / (1.0 + zb));
-    weight[j] = cone.sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+    weight[j] = cone.footprint_volume(r0, r1);
     volume += weight[j];
     theory.emplace_back(*ctx.inputs.power, c.cosmology, 1.0 / (1.0 + 0.5 * (za + zb)));
   }
@@ -330,7 +330,7 @@ survey_randoms randoms_for(const lf::lightcone::lightcone& cone, const lf::vec3<
   for (double x : chi) nbar[bin_of(x)] += 1.0;
   for (std::size_t b = 0; b < bins; ++b) {
     const double r0 = lo + width * static_cast<double>(b), r1 = r0 + width;
-    nbar[b] /= cone.sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+    nbar[b] /= cone.footprint_volume(r0, r1);
   }
   for (double x : chi) r.nbar_points.push_back(nbar[bin_of(x)]);
   std::mt19937_64 rng(seed);

@@ -167,6 +167,13 @@ class lightcone {
     }
     return 1.0;
   }
+  /// Comoving volume of the footprint between distances r0 ≤ r1 from the observer (Mpc/h):
+  /// f_sky 4π/3 (r1³ − r0³), (Mpc/h)³.
+  [[nodiscard]] double footprint_volume(double r0, double r1) const {
+    require(std::isfinite(r0) && std::isfinite(r1) && r0 >= 0.0 && r1 >= r0, "lightcone::footprint_volume: distances",
+            lagframe::detail::concat("[", r0, ", ", r1, "]"), "0 <= r0 <= r1 in Mpc/h");
+    return sky_fraction() * 4.0 * std::numbers::pi / 3.0 * (r1 * r1 * r1 - r0 * r0 * r0);
+  }
   [[nodiscard]] const lightcone_options& options() const { return opt_; }
   [[nodiscard]] const box& domain() const { return box_; }
   /// The shell edges in Mpc/h (shell s is [edges[s], edges[s + 1])).

@@ -348,4 +348,10 @@ TEST_CASE("footprint sky fractions against directions drawn uniformly on the sph
   }
   CHECK(lightcone::lightcone(cosmo, b, shapes[1]).sky_fraction() ==
         doctest::Approx(0.5 * (1.0 - std::cos(30.0 * std::numbers::pi / 180.0))));
+  // The footprint's volume between two distances: the full sky's shell times the sky fraction.
+  const lightcone::lightcone whole(cosmo, b, shapes[0]), cone(cosmo, b, shapes[1]);
+  CHECK(whole.footprint_volume(10.0, 20.0) == doctest::Approx(4.0 * std::numbers::pi / 3.0 * 7000.0));
+  CHECK(cone.footprint_volume(10.0, 20.0) == doctest::Approx(cone.sky_fraction() * whole.footprint_volume(10.0, 20.0)));
+  CHECK(whole.footprint_volume(5.0, 5.0) == 0.0);
+  CHECK_THROWS_WITH_AS(static_cast<void>(whole.footprint_volume(20.0, 10.0)), doctest::Contains("footprint_volume"), config_error);
 }
