@@ -46,6 +46,15 @@ struct streamed {
   }
 };
 
+/// A lightcone whose complete shells are written whole into `dir` (no streaming).
+lightcone::lightcone written_whole(const std::filesystem::path& dir) {
+  lightcone::lightcone cone(cosmo, grid, cone_options());
+  cone.set_shell_callback([dir](lightcone::shell&& s) {
+    io::write_lightcone_shell(io::lightcone_shell_path(dir, "lc", s.index), s, info());
+  });
+  return cone;
+}
+
 /// The whole run, its lightcone streamed into `dir`.
 void run_streamed(const std::filesystem::path& dir) {
   auto sim = make_sim();
@@ -79,10 +88,7 @@ TEST_CASE("streamed shells equal shells written whole, and the lightcone keeps n
   {
     auto sim = make_sim();
     sim.set_initial_conditions(fields());
-    lightcone::lightcone cone(cosmo, grid, cone_options());
-    cone.set_shell_callback([&](lightcone::shell&& s) {
-      io::write_lightcone_shell(io::lightcone_shell_path(whole.path, "lc", s.index), s, info());
-    });
+    auto cone = written_whole(whole.path);
     sim.set_drift_observer([&](const drift_view<double>& v) { cone(v); });
     sim.run_until(1.0);
     cone.finish();
@@ -198,10 +204,7 @@ TEST_CASE("streamed lightcone: records after the last snapshot are dropped; old 
   {
     auto sim = make_sim();
     sim.set_initial_conditions(fields());
-    lightcone::lightcone cone(cosmo, grid, cone_options());
-    cone.set_shell_callback([&](lightcone::shell&& s) {
-      io::write_lightcone_shell(io::lightcone_shell_path(run.path, "lc", s.index), s, info());
-    });
+    auto cone = written_whole(run.path);
     sim.set_drift_observer([&](const drift_view<double>& v) { cone(v); });
     sim.run_until(a_stop, [&](const snapshot_view<double>& s) {
       x.assign(s.positions.begin(), s.positions.end());
