@@ -44,6 +44,7 @@
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/fft/plan.hpp"
 #include "lagframe/mesh/concepts.hpp"
+#include "lagframe/mesh/reference.hpp"
 
 namespace lagframe::analysis {
 
@@ -85,30 +86,6 @@ struct survey_multipoles_result {
   double side = 0;            ///< the mesh's side, Mpc/h
 };
 
-namespace detail {
-
-/// Add weight · W(node − x) to the nodes around x (mesh coordinates u = (x − origin)/Δ, the
-/// nodes at integer u, as the box meshes' convention; never wraps: the caller keeps a margin).
-template <mesh::mass_assignment A>
-void deposit_point(real_field<double>& grid, const std::array<double, 3>& u, double weight) {
-  constexpr int S = A::support;
-  double w[3][S];
-  std::size_t first[3];
-  for (int d = 0; d < 3; ++d) {
-    const double f = A::first_node(u[d]);
-    A::weights(u[d], f, w[d]);
-    first[d] = static_cast<std::size_t>(f);
-  }
-  for (int a = 0; a < S; ++a)
-    for (int b = 0; b < S; ++b) {
-      const double wab = weight * w[0][a] * w[1][b];
-      for (int c = 0; c < S; ++c)
-        grid(first[0] + static_cast<std::size_t>(a), first[1] + static_cast<std::size_t>(b),
-             first[2] + static_cast<std::size_t>(c)) += wab * w[2][c];
-    }
-}
-
-}  // namespace detail
 
 /// Monopole and quadrupole of `galaxies` (with n̄ at each, (h/Mpc)³) against `randoms` (with
 /// n̄ at each), the line of sight of each point from `observer` (positions and observer in one
@@ -191,9 +168,8 @@ survey_multipoles_result survey_multipoles(std::span<const vec3<double>> galaxie
         const double len = std::sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
         for (int d = 0; d < 3; ++d)
           for (int m = 0; m < power[static_cast<std::size_t>(d)]; ++m) w *= e[static_cast<std::size_t>(d)] / len;
-        const std::array<double, 3> u{(x[p][0] - r.origin[0]) / dx, (x[p][1] - r.origin[1]) / dx,
-                                      (x[p][2] - r.origin[2]) / dx};
-        detail::deposit_point<A>(grid, u, w);
+        mesh::reference::deposit_point<A>(
+            grid, vec3<double>{x[p][0] - r.origin[0], x[p][1] - r.origin[1], x[p][2] - r.origin[2]}, w);
       }
     };
     add(galaxies, nbar_galaxies, 1.0);
