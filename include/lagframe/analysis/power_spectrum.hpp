@@ -244,11 +244,11 @@ void density_modes_into(std::span<const vec3<Real>> positions, const spectrum_op
                                                                source::source_options{.resample = opt.sheet_resample});
   }
   const auto deposit = [&](real_field<Real>& grid, const vec3<double>& shift) {
-    grid.fill(Real(0));
     if (sheet) {
+      grid.fill(Real(0));
       sheet->deposit(positions, mass, grid, shift);
     } else {
-      mesh::deposit<A>(positions, mass, grid, ws, shift);
+      mesh::deposit_replacing<A>(positions, mass, grid, ws, shift);
     }
   };
   deposit(first, {0.0, 0.0, 0.0});

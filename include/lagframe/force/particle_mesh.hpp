@@ -314,6 +314,18 @@ class particle_mesh {
     return o;
   }
 
+  /// grid = the sources' mass: the source's deposit_replacing where it has one (each plane
+  /// zeroed just before its first write, still in cache), otherwise zero, then deposit.
+  void deposit_onto_empty(std::span<const vec3<Real>> sources, Real mass, real_field<Real>& grid,
+                          const vec3<double>& shift) {
+    if constexpr (requires { source_.deposit_replacing(sources, mass, grid, shift); }) {
+      source_.deposit_replacing(sources, mass, grid, shift);
+    } else {
+      grid.fill(Real(0));
+      source_.deposit(sources, mass, grid, shift);
+    }
+  }
+
   /// Deposit and FFT the sources, then turn δ_k into φ_k (normalised for the inverse FFT) in
   /// potential_; with `with_x_gradient`, also write the modes of −∂_x φ into work_ in the same
   /// pass.
@@ -323,16 +335,14 @@ class particle_mesh {
     const std::size_t n = opt_.grid_1d;
     const double cells = static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
     const auto mass = static_cast<Real>(cells / static_cast<double>(sources.size()));
-    potential_.fill(Real(0));
     if (!opt_.interlace) {
-      source_.deposit(sources, mass, potential_, vec3<double>{0.0, 0.0, 0.0});
+      deposit_onto_empty(sources, mass, potential_, vec3<double>{0.0, 0.0, 0.0});
       plan_.forward(potential_);
     } else {
       const double dx = box_.side_mpc_h / static_cast<double>(n);
       const double t0 = interlace_offset_cells[0] * dx, t1 = interlace_offset_cells[1] * dx;
-      source_.deposit(sources, mass, potential_, vec3<double>{t0, t0, t0});
-      work_.fill(Real(0));
-      source_.deposit(sources, mass, work_, vec3<double>{t1, t1, t1});
+      deposit_onto_empty(sources, mass, potential_, vec3<double>{t0, t0, t0});
+      deposit_onto_empty(sources, mass, work_, vec3<double>{t1, t1, t1});
       plan_.forward(potential_);
       plan_.forward(work_);
       combine_interlaced();
@@ -464,10 +474,10 @@ class particle_mesh {
 
   /// g = Σ_nodes W(node − x) (∇₄φ)(node) for one point x (Mpc/h, in [−L − Δ, 2L + Δ)) of the
   /// real-space mesh phi (see gather_fd4_gradient). The stencil setup avoids libm (floor through
-  /// mesh::detail::scalar_double) and integer division. For a float mesh, a stencil whose taps
-  /// need no periodic wrap on any axis (all but a fraction ≈ 3·(S + 4)/n of the points) is
-  /// summed with SIMD along z (force/detail/fd4_gather_simd.hpp); the other points, and double
-  /// meshes, by fd4_gradient_sums.
+  /// mesh::detail::scalar_double) and integer division. For a float mesh every point is summed
+  /// with SIMD along z (force/detail/fd4_gather_simd.hpp): in place where no tap wraps (all but
+  /// a fraction ≈ 3·(S + 4)/n of the points), otherwise through wrapped rows, out of line
+  /// (fd4_gradient_wrapped_cold). Double meshes use the scalar fd4_gradient_sums.
   LAGFRAME_INLINE void fd4_gradient_at(const fd4_geometry& geo, const Real* const phi, const double (&x)[3],
                                        double (&g)[3]) const {
     constexpr int S = Assignment::support;
@@ -500,16 +510,55 @@ class particle_mesh {
     }
   }
 
-  /// fd4_gradient_wrapped out of line: on a float mesh only the few points whose stencil wraps
-  /// take it, and inlined it would double the size of the gather's hot loop.
+  /// A float-mesh stencil that wraps (≈ 3·(S + 4)/n of the points), out of line so that the
+  /// gather's hot loop stays small. The same SIMD sums as the points that do not wrap, so every
+  /// point gets the same arithmetic wherever it lies: rows wrapped in x and y are addressed
+  /// through offset tables; where z wraps too (or the batches would run past the row), the z
+  /// taps of the cross of rows are copied, wrapped, into a small local block first.
   template <int S>
   LAGFRAME_COLD void fd4_gradient_wrapped_cold(const fd4_geometry& geo, const Real* const phi, const long (&f)[3],
                                                const double (&w)[3][S], double (&g)[3]) const {
-    fd4_gradient_wrapped<S>(geo, phi, f, w, g);
+    constexpr int T = S + 4;
+    constexpr std::size_t floats = detail::fd4_simd_floats<S>();
+    std::size_t off[3][T];  // wrapped offsets of taps first − 2 … first + S + 1 per axis
+    fd4_tap_offsets<S>(geo, f, off);
+    if (f[2] >= 2 && f[2] - 2 + static_cast<long>(floats) <= geo.n) {
+      const Real* const base = phi + (f[2] - 2);
+      const auto row = [base, &off](int i, int j) { return base + off[0][i] + off[1][j]; };
+      detail::fd4_gradient_sums_float_simd<S>(row, w, geo.inv_12dx, g);
+      return;
+    }
+    alignas(64) float local[T][T][floats];
+    for (int i = 0; i < T; ++i)
+      for (int j = 0; j < T; ++j) {
+        if ((i < 2 || i >= S + 2) && (j < 2 || j >= S + 2)) continue;  // outside the cross: never read
+        const Real* const r = phi + off[0][i] + off[1][j];
+        for (int t = 0; t < T; ++t) local[i][j][t] = r[off[2][t]];
+        for (std::size_t t = T; t < floats; ++t) local[i][j][t] = 0.0f;
+      }
+    const auto row = [&local](int i, int j) { return &local[i][j][0]; };
+    detail::fd4_gradient_sums_float_simd<S>(row, w, geo.inv_12dx, g);
   }
 
-  /// fd4_gradient_at for a stencil that wraps (or any point of a double mesh): node offsets
-  /// through the periodic wrap, then the scalar sums.
+  /// Offsets of the periodically wrapped taps first − 2 … first + S + 1 along each axis (x, y:
+  /// rows; z: elements); meshes narrower than the stencil (n < 4) need the second wrap.
+  template <int S>
+  static LAGFRAME_INLINE void fd4_tap_offsets(const fd4_geometry& geo, const long (&f)[3],
+                                              std::size_t (&off)[3][S + 4]) {
+    const long n = geo.n;
+    for (int d = 0; d < 3; ++d)
+      for (int t = 0; t < S + 4; ++t) {
+        long i = f[d] - 2 + t;
+        i += i < 0 ? n : 0;
+        i -= i >= n ? n : 0;
+        i += i < 0 ? n : 0;
+        i -= i >= n ? n : 0;
+        off[d][t] = static_cast<std::size_t>(i) * geo.stride[d];
+      }
+  }
+
+  /// fd4_gradient_at for a double mesh: node offsets through the periodic wrap, then the
+  /// scalar sums.
   template <int S>
   LAGFRAME_INLINE void fd4_gradient_wrapped(const fd4_geometry& geo, const Real* const phi, const long (&f)[3],
                                             const double (&w)[3][S], double (&g)[3]) const {
@@ -525,15 +574,7 @@ class particle_mesh {
       }
     }
     std::size_t off[3][T];  // offsets of the wrapped nodes first−2 … first+S+1 (x, y: rows; z: elements)
-    for (int d = 0; d < 3; ++d)
-      for (int t = 0; t < T; ++t) {
-        long i = f[d] - 2 + t;
-        i += i < 0 ? n : 0;
-        i -= i >= n ? n : 0;
-        i += i < 0 ? n : 0;  // meshes narrower than the stencil (n < 4) need a second wrap
-        i -= i >= n ? n : 0;
-        off[d][t] = static_cast<std::size_t>(i) * geo.stride[d];
-      }
+    fd4_tap_offsets<S>(geo, f, off);
     const bool contiguous_z = f[2] >= 2 && f[2] + S + 1 < n;
     if (contiguous_z) {
       fd4_gradient_sums<true>(phi, off, w, c, g);

@@ -171,11 +171,16 @@ void deposit_slab(const vec3<Real>* x, std::size_t count, double mass, const vec
   }
 }
 
-/// The slab-sorted, even/odd-parallel deposit (see the file comment).
+/// The slab-sorted, even/odd-parallel deposit (see the file comment). With `replace`, the
+/// grid's previous contents are discarded: each plane is zeroed by the thread that writes it
+/// first, just before that write (see deposit_replacing).
 template <mass_assignment A, bool Simd, class Real>
 void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field<Real>& grid,
-                    deposit_workspace& ws, const vec3<double>& shift) {
-  if (positions.empty()) return;
+                    deposit_workspace& ws, const vec3<double>& shift, bool replace = false) {
+  if (positions.empty()) {
+    if (replace) grid.fill(Real(0));
+    return;
+  }
   const std::size_t nn = grid.size_1d();
   const double inv_dx = 1.0 / grid.spacing();
   sort_by_slab<A, Simd>(positions, shift, grid.side(), inv_dx, static_cast<std::int32_t>(nn),
@@ -192,16 +197,26 @@ void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field
   for (auto& sc : ws.threads) sc.reserve(largest_slab, nn);
 
   const double m = static_cast<double>(mass);
-  const auto slabs = [&](std::size_t first_slab, std::size_t end_slab, slab_scratch& sc) {
-    for (std::size_t s = first_slab; s < end_slab; ++s) {
-      deposit_slab<A, Simd>(sorted + start[s], start[s + 1] - start[s], m, shift, grid, sc);
-    }
-  };
   const std::size_t groups = slab_group_count(nn, A::support);
   if (groups == 0) {
-    slabs(0, nn, ws.threads[0]);
+    if (replace) grid.fill(Real(0));
+    for (std::size_t s = 0; s < nn; ++s) {
+      deposit_slab<A, Simd>(sorted + start[s], start[s + 1] - start[s], m, shift, grid, ws.threads[0]);
+    }
     return;
   }
+  // Zeroing for `replace`. Slab s writes planes s … s + S − 1 (mod N), and a group [b, e)
+  // writes planes b … e + S − 2. An even group runs first, so it zeroes every plane it
+  // writes: [b, e + S − 1). An odd group finds its first S − 1 planes already written by the
+  // even group before it and zeroes [b + S − 1, e); the planes it writes past e belong to the
+  // next even group, which has run. Each plane is zeroed just before the first slab that
+  // writes it, so it is still in cache when the deposit reads it back.
+  constexpr std::size_t S = A::support;
+  const std::size_t plane = nn * grid.padded_last();
+  Real* const data = grid.data();
+  const auto zero_plane = [&](std::size_t p) {
+    std::fill_n(data + (p % nn) * plane, plane, Real(0));
+  };
 #pragma omp parallel
   {
     slab_scratch& sc = ws.threads[static_cast<std::size_t>(omp_get_thread_num())];
@@ -210,7 +225,15 @@ void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field
 #pragma omp for schedule(dynamic, 1)
       for (std::size_t h = 0; h < groups / 2; ++h) {
         const std::size_t g = 2 * h + parity;
-        slabs(slab_group_begin(g, groups, nn), slab_group_begin(g + 1, groups, nn), sc);
+        const std::size_t begin = slab_group_begin(g, groups, nn), end = slab_group_begin(g + 1, groups, nn);
+        const bool even = parity == 0;
+        if (replace && even) {
+          for (std::size_t p = begin; p + 1 < begin + S; ++p) zero_plane(p);
+        }
+        for (std::size_t s = begin; s < end; ++s) {
+          if (replace && (even || s + S - 1 < end)) zero_plane(s + S - 1);
+          deposit_slab<A, Simd>(sorted + start[s], start[s + 1] - start[s], m, shift, grid, sc);
+        }
       }
     }
   }
@@ -244,6 +267,17 @@ template <mass_assignment A, class Real>
 void deposit(std::span<const vec3<Real>> positions, Real mass, real_field<Real>& grid,
              deposit_workspace& workspace, const vec3<double>& shift = {0.0, 0.0, 0.0}) {
   detail::deposit_sorted<A, true>(positions, mass, grid, workspace, shift);
+}
+
+/// grid = the deposit of deposit() (the previous contents, whatever they are, are discarded).
+/// The result is bitwise that of grid.fill(0) followed by deposit(), but each mesh plane is
+/// zeroed by the thread that deposits into it, just before its first write, so the plane is
+/// still in cache when the deposit adds to it instead of coming back from memory. Throws as
+/// deposit() does, before the grid is modified.
+template <mass_assignment A, class Real>
+void deposit_replacing(std::span<const vec3<Real>> positions, Real mass, real_field<Real>& grid,
+                       deposit_workspace& workspace, const vec3<double>& shift = {0.0, 0.0, 0.0}) {
+  detail::deposit_sorted<A, true>(positions, mass, grid, workspace, shift, true);
 }
 
 /// Same as deposit() with the stencils computed by scalar code instead of xsimd batches

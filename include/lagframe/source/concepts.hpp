@@ -10,6 +10,10 @@
 ///     `grid` the mass of the particles at `positions` (+ `shift`), `mass` per particle, spread
 ///     with the stencil Assignment; positions are one per particle of the box, in particle-id
 ///     (Lagrangian) order; threading and determinism as mesh::deposit.
+///   - optionally `d.deposit_replacing(positions, mass, grid, shift)`: the same mass, but the
+///     grid's previous contents discarded (bitwise grid.fill(0) then deposit). Mesh forces use
+///     it where present, because zeroing each plane just before the deposit writes it saves a
+///     trip of the mesh through memory.
 /// Models: source::particles (each particle deposited as a point: mesh::deposit) and
 /// source::sheet (the Lagrangian sheet resampled between the particles, source/sheet.hpp).
 

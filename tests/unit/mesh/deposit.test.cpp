@@ -195,3 +195,50 @@ TEST_CASE("a bad position is named and leaves the grid untouched" * doctest::tes
   CHECK_THROWS_AS(deposit<cic>(std::span<const vec3<double>>(x), 1.0, g, ws, {0.0, 0.0, 2.0 * side}),
                   config_error);
 }
+
+TEST_CASE_TEMPLATE("deposit_replacing equals zeroing then deposit, bit for bit, whatever the grid held" *
+                       doctest::test_suite("unit.mesh"),
+                   T, MESH_STENCILS_AND_REALS) {
+  using A = typename T::first_type;
+  using Real = typename T::second_type;
+  const double side = 40.0;
+  // 2 … 7: the serial path (fewer than two slab groups) for some stencils; 16, 17, 30: the
+  // even/odd groups, with groups of unequal thickness for 17 and 30.
+  for (const std::size_t n : {std::size_t{2}, std::size_t{5}, std::size_t{7}, std::size_t{16}, std::size_t{17},
+                              std::size_t{30}}) {
+    CAPTURE(n);
+    const auto x = test::clustered_positions<Real>(20000, side, 5);
+    const std::span<const vec3<Real>> xs(x);
+    const vec3<double> shift{0.25 * side / static_cast<double>(n), -0.1, 0.0};
+    real_field<Real> expected(n, side);
+    deposit_workspace ws;
+    deposit<A>(xs, Real(0.7), expected, ws, shift);
+    for (const int threads : {1, 2, 3}) {
+      CAPTURE(threads);
+      real_field<Real> replaced(n, side);
+      // Stale contents everywhere, padding included: NaN would poison any cell not zeroed.
+      std::fill(replaced.storage().begin(), replaced.storage().end(), std::numeric_limits<Real>::quiet_NaN());
+      test::with_threads(threads, [&] {
+        deposit_workspace own;
+        deposit_replacing<A>(xs, Real(0.7), replaced, own, shift);
+      });
+      CHECK(test::bitwise_equal(expected, replaced));
+    }
+  }
+}
+
+TEST_CASE("deposit_replacing: empty input gives a zero grid; a bad position leaves the grid as it was" *
+          doctest::test_suite("unit.mesh")) {
+  const double side = 20.0;
+  real_field<double> g(16, side);
+  g.fill(3.0);
+  deposit_workspace ws;
+  deposit_replacing<cic>(std::span<const vec3<double>>(), 1.0, g, ws);
+  CHECK(test::max_abs(g) == 0.0);
+  auto x = test::random_positions<double>(100, side, 2);
+  x[13][2] = -2.0 * side;
+  g.fill(3.0);
+  CHECK_THROWS_WITH_AS(deposit_replacing<tsc>(std::span<const vec3<double>>(x), 1.0, g, ws),
+                       doctest::Contains("position[13]"), config_error);
+  CHECK(g.sum() == doctest::Approx(3.0 * 16 * 16 * 16));
+}

@@ -19,9 +19,11 @@
 /// mesh is float already, so each φ value carries a relative rounding of 6e-8 before any sum;
 /// summing in float adds an error of the same order (unit test: agreement with the double
 /// gather to 2e-6 of the largest component; measured 4e-7).
-/// `corner` points at node (first_x − 2, first_y − 2, first_z − 2); rows are `stride_x` and
-/// `stride_y` elements apart. Precondition (the caller checks): no tap wraps, and the batches
-/// stay inside each row's n values: first_z − 2 + fd4_simd_floats<S>() ≤ n.
+/// `row(i, j)` (i, j = 0 … S + 3: x and y taps counted from first − 2) gives the address of
+/// tap 0 (first_z − 2) of that mesh row, from which fd4_simd_floats<S>() floats are read; the
+/// taps past S + 3 carry zero weight but must be finite. Only the cross of rows with i or j in
+/// [2, S + 2) is read. A stencil that does not wrap reads the mesh in place (corner/stride
+/// overload); one that wraps passes the wrapped rows, or copies of them (the caller's job).
 
 #include <cstddef>
 
@@ -74,16 +76,12 @@ struct fd4_lane_pattern_table {
 template <int S>
 inline constexpr fd4_lane_pattern_table<S> fd4_lane_patterns{};
 
-template <int S>
-LAGFRAME_INLINE void fd4_gradient_sums_float_simd(const float* const corner, const std::size_t stride_x,
-                                                 const std::size_t stride_y, const double (&w)[3][S],
-                                                 const double inv_12dx, double (&g)[3]) {
+template <int S, class Rows>
+LAGFRAME_INLINE void fd4_gradient_sums_float_simd(const Rows& row, const double (&w)[3][S], const double inv_12dx,
+                                                 double (&g)[3]) {
   constexpr std::size_t width = float_batch::size;
   constexpr std::size_t all = fd4_simd_batches_all<S>();    // batches from tap 0 holding every tap
   constexpr std::size_t near = fd4_simd_batches_near<S>();  // batches from tap 2 holding taps 2 … S+1
-  const auto row = [corner, stride_x, stride_y](int i, int j) {
-    return corner + static_cast<std::size_t>(i) * stride_x + static_cast<std::size_t>(j) * stride_y;
-  };
   const auto load = [](const float* p) { return float_batch::load_unaligned(p); };
   // The derivative along x or y applied to rows r_0 … r_{S+3}: D_s = r_s − 8 r_{s+1} + 8 r_{s+3}
   // − r_{s+4}, the (unnormalised) 4-point derivative at node s + 2 of the stencil.
@@ -144,6 +142,19 @@ LAGFRAME_INLINE void fd4_gradient_sums_float_simd(const float* const corner, con
   g[0] = inv_12dx * static_cast<double>(xsimd::hadd(sx));
   g[1] = inv_12dx * static_cast<double>(xsimd::hadd(sy));
   g[2] = inv_12dx * static_cast<double>(xsimd::hadd(sz));
+}
+
+/// The same sums for a stencil that does not wrap, read in place: `corner` points at node
+/// (first_x − 2, first_y − 2, first_z − 2); rows are `stride_x` and `stride_y` elements apart.
+/// Precondition (the caller checks): first_z − 2 + fd4_simd_floats<S>() ≤ n.
+template <int S>
+LAGFRAME_INLINE void fd4_gradient_sums_float_simd(const float* const corner, const std::size_t stride_x,
+                                                 const std::size_t stride_y, const double (&w)[3][S],
+                                                 const double inv_12dx, double (&g)[3]) {
+  const auto row = [corner, stride_x, stride_y](int i, int j) {
+    return corner + static_cast<std::size_t>(i) * stride_x + static_cast<std::size_t>(j) * stride_y;
+  };
+  fd4_gradient_sums_float_simd<S>(row, w, inv_12dx, g);
 }
 
 }  // namespace lagframe::force::detail
