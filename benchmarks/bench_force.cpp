@@ -11,7 +11,8 @@
 // real simulation. Arguments: threads, measure
 // (0 = FFTW_ESTIMATE, the force's default; 1 = FFTW_MEASURE, plans kept as wisdom in the build
 // directory so later runs plan instantly; ESTIMATE runs forget any loaded wisdom). Plans and meshes are made outside the timing loop;
-// the first evaluation (which sizes the deposit buffers) is not timed.
+// the first evaluation (which sizes the deposit buffers) is not timed. Counters: the force's own
+// breakdown of the timed evaluations (deposit, FFTs, Fourier-space loop, gather; ms each).
 #include <benchmark/benchmark.h>
 #include <fftw3.h>
 #include <omp.h>
@@ -109,12 +110,20 @@ void BM_force_pm_cic(benchmark::State& state) {
   const auto& x = particles(state);
   std::vector<vec3<float>> acc(x.size());
   pm.accelerations(x, acc);  // sizes the deposit buffers, first touch
+  pm.reset_phase_times();
   for (auto _ : state) {
     pm.accelerations(x, acc);
     benchmark::DoNotOptimize(acc.data());
     benchmark::ClobberMemory();
   }
   finish(state);
+  // The breakdown of the same evaluations (force::phase_times), ms per evaluation.
+  const auto& t = pm.times();
+  const double per = 1e3 / static_cast<double>(t.evaluations);
+  state.counters["deposit_ms"] = t.deposit * per;
+  state.counters["fft_ms"] = t.fft * per;
+  state.counters["kspace_ms"] = t.k_space * per;
+  state.counters["gather_ms"] = t.gather * per;
 }
 
 void BM_force_four_ffts(benchmark::State& state) {

@@ -147,6 +147,7 @@ void write_summary(const run_context& ctx, const std::string& status, const std:
     << "# timings [s]: setup " << ctx.times.setup << ", initial conditions " << ctx.times.initial_conditions
     << ", evolution " << ctx.times.evolution << ", outputs " << ctx.times.outputs << ", total " << total << "\n"
     << "# force evaluations: " << ctx.force_evaluations << "\n"
+    << (ctx.force_times ? "# force time: " + force_time_text(*ctx.force_times) + "\n" : std::string())
     << memory_summary(ctx)
     << "# effective configuration (every key in use, defaults filled in, paths absolute; a restart\n"
     << "# from this folder must agree with it):\n"

@@ -45,6 +45,20 @@ std::string redshift_tag(double z) {
   return buf;
 }
 
+std::string force_time_text(const lf::force::phase_times& t) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "deposit %.2f s, FFTs %.2f s, Fourier space %.2f s, gather %.2f s", t.deposit, t.fft,
+                t.k_space, t.gather);
+  std::string out = buf;
+  if (t.pairs > 0) {
+    std::snprintf(buf, sizeof buf, ", pairs %.2f s", t.pairs);
+    out += buf;
+  }
+  const double each = t.evaluations > 0 ? 1e3 * t.total() / static_cast<double>(t.evaluations) : 0.0;
+  std::snprintf(buf, sizeof buf, " over %zu Poisson solves (%.1f ms each)", t.evaluations, each);
+  return out + buf;
+}
+
 namespace {
 
 /// "0", "1", "0.5": a redshift for titles and headers.

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <lagframe/core/field.hpp>
 #include <lagframe/fft/plan.hpp>
+#include <lagframe/force/phase_times.hpp>
 #include <lagframe/mesh/deposit.hpp>
 #include <lagframe/simulation.hpp>
 
@@ -48,6 +50,7 @@ struct run_context {
   std::vector<double> completed;    ///< output redshifts whose files are all written
   phase_times times;
   std::size_t force_evaluations = 0;
+  std::optional<lf::force::phase_times> force_times;  ///< the mesh force's breakdown (not sCOLA)
   memory_tracker memory;         ///< the measured peak, and the phase that raised it
   memory_budget budget;          ///< the estimate (memory_budget.hpp)
   analysis_storage analysis;     ///< what P(k) may borrow
@@ -69,5 +72,9 @@ bool python_plots_available();
 
 /// "z0.000": the tag of an output redshift in file names.
 std::string redshift_tag(double z);
+
+/// "deposit 1.2 s, FFTs 2.3 s, ... over N Poisson solves (X ms each)": the force's breakdown
+/// for the console and run_summary.txt.
+std::string force_time_text(const lf::force::phase_times& t);
 
 }  // namespace lagframe_run

@@ -256,6 +256,10 @@ void run_one(run_context& ctx) {
   ctx.times.evolution = seconds_since(run_start) - output_seconds;
   ctx.force_evaluations = sim.force_evaluations();
   std::printf("%zu force evaluations over %zu steps\n", sim.force_evaluations(), grid.steps() - first_step);
+  if constexpr (requires { sim.force().times(); }) {
+    ctx.force_times = sim.force().times();
+    std::printf("force time: %s\n", force_time_text(*ctx.force_times).c_str());
+  }
 }
 
 /// The frame and the factors of the configuration, for one force type. COLA factors are

@@ -51,6 +51,7 @@
 #include "lagframe/force/detail/chaining_mesh.hpp"
 #include "lagframe/force/detail/pair_kernel.hpp"
 #include "lagframe/force/particle_mesh.hpp"
+#include "lagframe/force/phase_times.hpp"
 #include "lagframe/force/short_range.hpp"
 #include "lagframe/mesh/concepts.hpp"
 
@@ -118,7 +119,21 @@ class p3m {
   /// acc[i] = −∇φ(x_i) (Mpc/h): mesh long range plus the pair sum. Throws like particle_mesh.
   void accelerations(std::span<const vec3<Real>> positions, std::span<vec3<Real>> acc) {
     mesh_.accelerations(positions, acc);
+    pair_watch_.restart();
     short_range_accelerations(positions, acc, true);
+    pair_watch_.lap(pair_seconds_);
+  }
+
+  /// Wall-clock time per phase: the long-range mesh's (particle_mesh::times()) and, in
+  /// `pairs`, the short-range pair sums of accelerations(), since construction or reset.
+  [[nodiscard]] phase_times times() const {
+    phase_times t = mesh_.times();
+    t.pairs = pair_seconds_;
+    return t;
+  }
+  void reset_phase_times() {
+    mesh_.reset_phase_times();
+    pair_seconds_ = 0;
   }
 
   /// Only the short-range pair sum, added to acc (or written, with add = false).
@@ -224,6 +239,8 @@ class p3m {
   p3m_options opt_;
   short_range_kernel kernel_;
   particle_mesh<Assignment, Real, Source> mesh_;
+  double pair_seconds_ = 0;             ///< time in the pair sums of accelerations()
+  detail::phase_stopwatch pair_watch_;
   detail::pair_kernel<Real> pair_;
   detail::chaining_mesh<Real> cells_;
   double coupling_;

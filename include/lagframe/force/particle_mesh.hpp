@@ -68,6 +68,7 @@
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/force/greens_function.hpp"
 #include "lagframe/force/optimal_influence.hpp"
+#include "lagframe/force/phase_times.hpp"
 #include "lagframe/mesh/concepts.hpp"
 #include "lagframe/mesh/detail/scalar_floor.hpp"
 #include "lagframe/mesh/deposit.hpp"
@@ -206,6 +207,11 @@ class particle_mesh {
   [[nodiscard]] real_field<Real>& work_mesh(int m) { return m == 0 ? potential_ : work_; }
   [[nodiscard]] mesh::deposit_workspace& deposit_workspace() { return source_.workspace(); }
 
+  /// Wall-clock time per phase (deposit, FFTs, Fourier space, gather), summed over every
+  /// Poisson solve since construction or reset_phase_times().
+  [[nodiscard]] const phase_times& times() const { return times_; }
+  void reset_phase_times() { times_ = {}; }
+
   /// acc[i] = −∇φ(x_i), ∇²φ = δ of the particles themselves (Mpc/h). One position per particle
   /// of the box, in [0, L); throws config_error for a size mismatch or a bad position and
   /// numerical_error if the density is not finite.
@@ -227,15 +233,20 @@ class particle_mesh {
       solve_potential(sources, false);
       if (!opt_.interlace) {
         plan_.backward(potential_);
+        watch_.lap(times_.fft);
         gather_fd4_gradient<false>(probes, acc);
+        watch_.lap(times_.gather);
         return;
       }
       // φ on the nodes of both meshes (work_ first: it reads potential_), four FFTs in all.
       mesh_modes(1, work_);
       mesh_modes(0, potential_);
+      watch_.lap(times_.k_space);
       plan_.backward(potential_);
       plan_.backward(work_);
+      watch_.lap(times_.fft);
       gather_fd4_gradient<true>(probes, acc);
+      watch_.lap(times_.gather);
       return;
     }
     accelerations_at_fourier_gradient(sources, probes, acc);
@@ -256,11 +267,14 @@ class particle_mesh {
       for (int axis = 0; axis < 3; ++axis) {
         for (int m = 0; m < 2; ++m) {
           shifted_gradient_component(axis, m);
+          watch_.lap(times_.k_space);
           plan_.backward(work_);
+          watch_.lap(times_.fft);
           gather_shifted(work_, probes, m, [acc, axis, m](std::size_t p, double v) {
             auto& a = acc[p][static_cast<std::size_t>(axis)];
             a = static_cast<Real>(m == 0 ? 0.5 * v : static_cast<double>(a) + 0.5 * v);
           });
+          watch_.lap(times_.gather);
         }
       }
       return;
@@ -268,8 +282,11 @@ class particle_mesh {
     solve_potential(sources, true);
     for (int axis = 0; axis < 3; ++axis) {
       if (axis > 0) gradient_component(axis);
+      watch_.lap(times_.k_space);
       plan_.backward(work_);
+      watch_.lap(times_.fft);
       mesh::interpolate<Assignment>(work_, probes, acc, axis);
+      watch_.lap(times_.gather);
     }
   }
 
@@ -288,10 +305,13 @@ class particle_mesh {
     if (opt_.interlace) {
       for (int m = 0; m < 2; ++m) {
         mesh_modes(m, work_);
+        watch_.lap(times_.k_space);
         plan_.backward(work_);
+        watch_.lap(times_.fft);
         gather_shifted(work_, probes, m, [phi, m](std::size_t p, double v) {
           phi[p] = static_cast<Real>(m == 0 ? 0.5 * v : static_cast<double>(phi[p]) + 0.5 * v);
         });
+        watch_.lap(times_.gather);
       }
       return;
     }
@@ -300,8 +320,11 @@ class particle_mesh {
     Real* dst = work_.data();
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < count; ++i) dst[i] = src[i];
+    watch_.lap(times_.k_space);
     plan_.backward(work_);
+    watch_.lap(times_.fft);
     mesh::interpolate<Assignment>(work_, probes, phi);
+    watch_.lap(times_.gather);
   }
 
  private:
@@ -335,16 +358,22 @@ class particle_mesh {
     const std::size_t n = opt_.grid_1d;
     const double cells = static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
     const auto mass = static_cast<Real>(cells / static_cast<double>(sources.size()));
+    watch_.restart();
+    ++times_.evaluations;
     if (!opt_.interlace) {
       deposit_onto_empty(sources, mass, potential_, vec3<double>{0.0, 0.0, 0.0});
+      watch_.lap(times_.deposit);
       plan_.forward(potential_);
+      watch_.lap(times_.fft);
     } else {
       const double dx = box_.side_mpc_h / static_cast<double>(n);
       const double t0 = interlace_offset_cells[0] * dx, t1 = interlace_offset_cells[1] * dx;
       deposit_onto_empty(sources, mass, potential_, vec3<double>{t0, t0, t0});
       deposit_onto_empty(sources, mass, work_, vec3<double>{t1, t1, t1});
+      watch_.lap(times_.deposit);
       plan_.forward(potential_);
       plan_.forward(work_);
+      watch_.lap(times_.fft);
       combine_interlaced();
     }
     // The k = 0 element is the total deposited mass: one cheap finiteness check of the density.
@@ -397,6 +426,7 @@ class particle_mesh {
         }
       }
     }
+    watch_.lap(times_.k_space);
   }
 
   /// acc[p] = −Σ_nodes W(node − x_p) (∇₄φ)(node), with φ in real space in potential_ and ∇₄ the
@@ -813,6 +843,8 @@ class particle_mesh {
   std::vector<Real> optimal_;  ///< Γ(k) of greens_function::optimal, half-complex layout (else empty)
   std::vector<std::complex<double>> phase_[2];  ///< e^{+ik_i t_m} per axis index and mesh (interlacing only)
   typename Source::template depositor<Assignment, Real> source_;
+  phase_times times_;              ///< time per phase, summed over the Poisson solves
+  detail::phase_stopwatch watch_;  ///< laps of the current solve
 };
 
 }  // namespace lagframe::force

@@ -209,4 +209,12 @@ TEST_CASE("p3m conserves momentum and does not depend on the thread count" * doc
   omp_set_num_threads(threads);
   CHECK(results[0] == results[1]);
   CHECK(results[0] == results[2]);
+  // The phases of the three evaluations: the mesh's and the pair sums'.
+  const auto t = p3m.times();
+  CHECK(t.evaluations == 3);
+  CHECK(t.deposit > 0.0);
+  CHECK(t.gather > 0.0);
+  CHECK(t.pairs > 0.0);
+  p3m.reset_phase_times();
+  CHECK(p3m.times().total() == 0.0);
 }

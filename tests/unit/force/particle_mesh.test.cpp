@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <omp.h>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -609,5 +610,47 @@ TEST_CASE_TEMPLATE("interlacing reduces the position dependence of the point-sou
     CAPTURE(static_cast<int>(v.grad));
     MESSAGE("position scatter of the force at 3 cells: ", plain, " plain, ", interlaced, " interlaced");
     CHECK(interlaced < plain / 3.0);
+  }
+}
+
+TEST_CASE("phase times: every phase of each path is timed, and the phases add up to no more than the calls" *
+          doctest::test_suite("unit.force")) {
+  // Not a speed test: only that each phase is clocked (positive), the evaluations are counted,
+  // the laps tile the calls (their sum never exceeds the wall time around them, and covers
+  // most of it) and reset clears them.
+  const box b{.side_mpc_h = 64.0, .particles_1d = 32};
+  const auto x = random_positions<float>(b.particle_count(), b.side_mpc_h, 3);
+  std::vector<vec3<float>> acc(x.size());
+  std::vector<float> phi(x.size());
+  const auto seconds = [](auto&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  for (const bool interlace : {false, true}) {
+    for (const auto grad : {force::gradient::finite_difference_4, force::gradient::spectral}) {
+      CAPTURE(interlace);
+      CAPTURE(static_cast<int>(grad));
+      force::particle_mesh<mesh::cic, float> pm(b, {.grid_1d = 48, .grad = grad, .interlace = interlace});
+      CHECK(pm.times().evaluations == 0);
+      CHECK(pm.times().total() == 0.0);
+      const double wall = seconds([&] {
+        pm.accelerations(x, acc);
+        pm.accelerations(x, acc);
+        pm.potentials(x, phi);
+      });
+      const auto& t = pm.times();
+      CHECK(t.evaluations == 3);
+      CHECK(t.deposit > 0.0);
+      CHECK(t.fft > 0.0);
+      CHECK(t.k_space > 0.0);
+      CHECK(t.gather > 0.0);
+      CHECK(t.pairs == 0.0);
+      CHECK(t.total() <= wall);
+      CHECK(t.total() >= 0.5 * wall);
+      pm.reset_phase_times();
+      CHECK(pm.times().total() == 0.0);
+      CHECK(pm.times().evaluations == 0);
+    }
   }
 }
