@@ -131,7 +131,7 @@ memory_budget estimate_memory(const run_config& c, const run_inputs& in, std::si
   b.particles = count;
   const auto n = static_cast<double>(count);
   const double V = 12.0 * n;                       // one vec3<float> per particle
-  const double sort = 16.0 * n;                    // mesh/detail/slab_sort.hpp: sorted copy + slab key
+  const double sort = 16.0 * n;                    // mesh/detail/slab_sort.hpp: sorted copy + input index
   const double lagrangian = mesh_bytes(c.box.particles_1d);
   const double force_mesh = mesh_bytes(c.pm.grid_1d);
 

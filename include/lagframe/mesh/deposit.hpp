@@ -9,12 +9,13 @@
 /// stencil node (detail/slab_sort.hpp), slabs are cut into an even number of groups at least
 /// `support` planes thick, and the even groups are deposited concurrently, then the odd ones.
 /// Each group is deposited by one thread, slab by slab: a slab's particles are re-sorted by
-/// the y row of their first node into thread-owned structure-of-arrays coordinates (so that
-/// consecutive particles write the same few rows, which stay in L1), then deposited in blocks
-/// of 64 (detail/stencil_block.hpp): stencils computed with SIMD, then scattered one particle
-/// at a time with scalar adds.
+/// the y row, then the z column, of their first node (cell order; the workspace keeps it for
+/// a gather, see deposit_workspace) into thread-owned structure-of-arrays coordinates (so
+/// that consecutive particles write the same few rows, which stay in L1), then deposited in
+/// blocks of 64 (detail/stencil_block.hpp): stencils computed with SIMD, then scattered one
+/// particle at a time with scalar adds.
 ///
-/// Determinism: the order in which a cell receives its contributions (slab, then row, then
+/// Determinism: the order in which a cell receives its contributions (slab, row, column, then
 /// particle index) depends only on the positions and N, never on the number of threads, so
 /// results are bitwise identical for any OMP_NUM_THREADS. They differ from reference::deposit
 /// only by that summation order (each contribution mass·w_x·w_y·w_z is computed with the
@@ -28,7 +29,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "lagframe/config.hpp"
@@ -44,16 +47,31 @@ namespace lagframe::mesh {
 
 namespace detail {
 
-/// One thread's buffers for depositing a slab: the slab's y coordinates and their rows, and
-/// all coordinates (shift added) re-sorted by row as structure of arrays.
+/// One thread's buffers for depositing a slab: the slab's y and z coordinates and their
+/// first nodes, the cell-order permutation, all coordinates (shift added) in that order as
+/// structure of arrays, and the slab's positions and input indices while they are put back
+/// in that order.
 struct slab_scratch {
-  aligned_vector<double> y;
-  aligned_vector<double> first;
+  aligned_vector<double> y, z;
+  aligned_vector<double> first_y, first_z;
   aligned_vector<double> sorted[3];
-  std::vector<std::uint32_t> row;
+  std::vector<std::uint32_t> row, column, by_z, by_cell;
   std::vector<std::size_t> row_offset;
+  std::vector<std::uint32_t> held_order;
+  std::vector<vec3<float>> held_float;
+  std::vector<vec3<double>> held_double;
+
+  template <class Real>
+  std::vector<vec3<Real>>& held() {
+    if constexpr (std::is_same_v<Real, float>) {
+      return held_float;
+    } else {
+      return held_double;
+    }
+  }
 
   /// Grow (never shrink) to hold `count` particles of an N-row mesh plus SIMD padding.
+  template <class Real>
   void reserve(std::size_t count, std::size_t n) {
     const std::size_t size = count + block_size;
     const auto grow = [size](auto& v) {
@@ -61,8 +79,15 @@ struct slab_scratch {
     };
     for (auto& v : sorted) grow(v);
     grow(y);
-    grow(first);
+    grow(z);
+    grow(first_y);
+    grow(first_z);
     grow(row);
+    grow(column);
+    grow(by_z);
+    grow(by_cell);
+    grow(held_order);
+    grow(held<Real>());
     if (row_offset.size() < n + 1) row_offset.resize(n + 1);
   }
 };
@@ -70,14 +95,37 @@ struct slab_scratch {
 }  // namespace detail
 
 /// Reusable buffers of the deposit, kept between calls so that, once they have grown to the
-/// particle count and mesh size, a deposit allocates nothing: the slab-sorted particle
-/// positions, their slabs and per-chunk histograms (≈ 4 + 3·sizeof(Real) bytes per
-/// particle), and per-thread buffers for one slab (≈ 50 bytes per particle of the fullest
-/// slab). Not thread-safe: one
-/// workspace per concurrent deposit.
+/// particle count and mesh size, a deposit allocates nothing: the positions in cell order and
+/// their input indices (4 + 3·sizeof(Real) bytes per particle), per-chunk slab histograms, and
+/// per-thread buffers for one slab (≈ 90 bytes per particle of the fullest slab). Not
+/// thread-safe: one workspace per concurrent deposit.
+///
+/// After a deposit the workspace holds that call's positions in cell order: by the x slab, y
+/// row and z column of each particle's first stencil node (after the shift), then by input
+/// index. A gather that visits particles in this order reads the mesh row by row, as the
+/// deposit writes it, instead of jumping between distant rows as neighbours in the input
+/// order may (force::particle_mesh uses it).
 struct deposit_workspace {
   detail::slab_sort bins;                      ///< internal: the slab sort
   std::vector<detail::slab_scratch> threads;  ///< internal: one per OpenMP thread
+
+  /// The last deposit's positions in cell order and, for each, its index in the input, if
+  /// that deposit was of `positions` (the same array and size; the caller must not have
+  /// changed them since); empty spans otherwise.
+  template <class Real>
+  [[nodiscard]] std::pair<std::span<const vec3<Real>>, std::span<const std::uint32_t>> cell_order_of(
+      std::span<const vec3<Real>> positions) const {
+    if (positions.empty() || ordered_source != static_cast<const void*>(positions.data()) ||
+        ordered_count != positions.size()) {
+      return {};
+    }
+    const auto& sorted = const_cast<detail::slab_sort&>(bins).template sorted<Real>();
+    return {std::span<const vec3<Real>>(sorted.data(), ordered_count),
+            std::span<const std::uint32_t>(bins.order.data(), ordered_count)};
+  }
+
+  const void* ordered_source = nullptr;  ///< internal: the positions of the last deposit
+  std::size_t ordered_count = 0;         ///< internal: their number
 };
 
 namespace detail {
@@ -128,11 +176,24 @@ void deposit_in_order(std::span<const vec3<Real>> positions, double mass, const 
   }
 }
 
-/// Deposit the `count` particles x[0..count) of one slab: sort them stably by the y row of
-/// their first node into structure-of-arrays coordinates (shift added), then deposit them
-/// block by block.
+/// Stable counting sort of keys[0..count) (values < n): out[...] = the indices `in` in
+/// order of their key (the order of `in` kept among equal keys).
+inline void counting_sort_indices(const std::uint32_t* in, const std::uint32_t* keys, std::size_t count,
+                                  std::size_t n, std::size_t* offset, std::uint32_t* out) {
+  std::fill(offset, offset + n + 1, std::size_t{0});
+  for (std::size_t r = 0; r < count; ++r) ++offset[keys[in[r]] + 1];
+  for (std::size_t j = 0; j < n; ++j) offset[j + 1] += offset[j];
+  for (std::size_t r = 0; r < count; ++r) out[offset[keys[in[r]]]++] = in[r];
+}
+
+/// Deposit the `count` particles x[0..count) of one slab (input indices order[0..count)):
+/// put them in cell order, i.e. by the y row of their first node, then by its z column, then
+/// by input index (two stable counting sorts, z first), and write them back in that order to
+/// x and order (force::particle_mesh's gather visits them so); then deposit them block by
+/// block from structure-of-arrays coordinates (shift added), so that consecutive particles
+/// write the same few rows, which stay in L1.
 template <mass_assignment A, bool Simd, class Real>
-void deposit_slab(const vec3<Real>* x, std::size_t count, double mass, const vec3<double>& shift,
+void deposit_slab(vec3<Real>* x, std::uint32_t* order, std::size_t count, double mass, const vec3<double>& shift,
                   real_field<Real>& grid, slab_scratch& sc) {
   if (count == 0) return;
   const auto n = static_cast<std::int32_t>(grid.size_1d());
@@ -140,26 +201,38 @@ void deposit_slab(const vec3<Real>* x, std::size_t count, double mass, const vec
   const double inv_dx = 1.0 / grid.spacing();
   const std::size_t padded = padded_count<Simd>(count);
   double* const y = sc.y.data();
-  for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<double>(x[r][1]) + shift[1];
-  for (std::size_t r = count; r < padded; ++r) y[r] = 0.0;
-  first_nodes<A, Simd>(y, padded, inv_dx, sc.first.data());
+  double* const z = sc.z.data();
+  for (std::size_t r = 0; r < count; ++r) {
+    y[r] = static_cast<double>(x[r][1]) + shift[1];
+    z[r] = static_cast<double>(x[r][2]) + shift[2];
+  }
+  for (std::size_t r = count; r < padded; ++r) y[r] = z[r] = 0.0;
+  first_nodes<A, Simd>(y, padded, inv_dx, sc.first_y.data());
+  first_nodes<A, Simd>(z, padded, inv_dx, sc.first_z.data());
+  std::uint32_t* const row = sc.row.data();
+  std::uint32_t* const column = sc.column.data();
+  std::uint32_t* const by_z = sc.by_z.data();
+  std::uint32_t* const by_cell = sc.by_cell.data();
+  for (std::size_t r = 0; r < count; ++r) {
+    row[r] = static_cast<std::uint32_t>(wrap_first_node(sc.first_y[r], n));
+    column[r] = static_cast<std::uint32_t>(wrap_first_node(sc.first_z[r], n));
+    by_cell[r] = static_cast<std::uint32_t>(r);
+  }
+  counting_sort_indices(by_cell, column, count, nn, sc.row_offset.data(), by_z);
+  counting_sort_indices(by_z, row, count, nn, sc.row_offset.data(), by_cell);
 
-  // Stable counting sort by row.
-  std::size_t* const offset = sc.row_offset.data();
-  std::fill(offset, offset + nn + 1, std::size_t{0});
-  for (std::size_t r = 0; r < count; ++r) {
-    const auto j = static_cast<std::uint32_t>(wrap_first_node(sc.first[r], n));
-    sc.row[r] = j;
-    ++offset[j + 1];
-  }
-  for (std::size_t j = 0; j < nn; ++j) offset[j + 1] += offset[j];
   double* const sorted[3] = {sc.sorted[0].data(), sc.sorted[1].data(), sc.sorted[2].data()};
+  auto& held = sc.template held<Real>();
   for (std::size_t r = 0; r < count; ++r) {
-    const std::size_t dst = offset[sc.row[r]]++;
-    sorted[0][dst] = static_cast<double>(x[r][0]) + shift[0];
-    sorted[1][dst] = y[r];
-    sorted[2][dst] = static_cast<double>(x[r][2]) + shift[2];
+    const std::uint32_t src = by_cell[r];
+    sorted[0][r] = static_cast<double>(x[src][0]) + shift[0];
+    sorted[1][r] = y[src];
+    sorted[2][r] = z[src];
+    held[r] = x[src];
+    sc.held_order[r] = order[src];
   }
+  std::copy(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(count), x);
+  std::copy(sc.held_order.begin(), sc.held_order.begin() + static_cast<std::ptrdiff_t>(count), order);
   for (double* v : sorted) std::fill(v + count, v + count + block_size, 0.0);
 
   stencil_block<A> sb;
@@ -177,6 +250,8 @@ void deposit_slab(const vec3<Real>* x, std::size_t count, double mass, const vec
 template <mass_assignment A, bool Simd, class Real>
 void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field<Real>& grid,
                     deposit_workspace& ws, const vec3<double>& shift, bool replace = false) {
+  ws.ordered_source = nullptr;
+  ws.ordered_count = 0;
   if (positions.empty()) {
     if (replace) grid.fill(Real(0));
     return;
@@ -185,7 +260,8 @@ void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field
   const double inv_dx = 1.0 / grid.spacing();
   sort_by_slab<A, Simd>(positions, shift, grid.side(), inv_dx, static_cast<std::int32_t>(nn),
                         ws.bins);
-  const vec3<Real>* const sorted = ws.bins.template sorted<Real>().data();
+  vec3<Real>* const sorted = ws.bins.template sorted<Real>().data();
+  std::uint32_t* const order = ws.bins.order.data();
   const std::size_t* const start = ws.bins.slab_start.data();
   std::size_t largest_slab = 0;
   for (std::size_t s = 0; s < nn; ++s) {
@@ -194,15 +270,17 @@ void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field
   // All allocation happens here, outside the parallel region.
   const auto threads = static_cast<std::size_t>(omp_get_max_threads());
   if (ws.threads.size() < threads) ws.threads.resize(threads);
-  for (auto& sc : ws.threads) sc.reserve(largest_slab, nn);
+  for (auto& sc : ws.threads) sc.template reserve<Real>(largest_slab, nn);
 
   const double m = static_cast<double>(mass);
   const std::size_t groups = slab_group_count(nn, A::support);
   if (groups == 0) {
     if (replace) grid.fill(Real(0));
     for (std::size_t s = 0; s < nn; ++s) {
-      deposit_slab<A, Simd>(sorted + start[s], start[s + 1] - start[s], m, shift, grid, ws.threads[0]);
+      deposit_slab<A, Simd>(sorted + start[s], order + start[s], start[s + 1] - start[s], m, shift, grid, ws.threads[0]);
     }
+    ws.ordered_source = positions.data();
+    ws.ordered_count = positions.size();
     return;
   }
   // Zeroing for `replace`. Slab s writes planes s … s + S − 1 (mod N), and a group [b, e)
@@ -232,11 +310,13 @@ void deposit_sorted(std::span<const vec3<Real>> positions, Real mass, real_field
         }
         for (std::size_t s = begin; s < end; ++s) {
           if (replace && (even || s + S - 1 < end)) zero_plane(s + S - 1);
-          deposit_slab<A, Simd>(sorted + start[s], start[s + 1] - start[s], m, shift, grid, sc);
+          deposit_slab<A, Simd>(sorted + start[s], order + start[s], start[s + 1] - start[s], m, shift, grid, sc);
         }
       }
     }
   }
+  ws.ordered_source = positions.data();
+  ws.ordered_count = positions.size();
 }
 
 /// Serial deposit in the particles' own order, without sorting (benchmark baseline to show

@@ -654,3 +654,37 @@ TEST_CASE("phase times: every phase of each path is timed, and the phases add up
     }
   }
 }
+
+TEST_CASE_TEMPLATE("the force gathered in the deposit's cell order equals the gather in the particles' order, bit for bit" *
+                       doctest::test_suite("unit.force"),
+                   A, mesh::cic, mesh::tsc) {
+  // accelerations(x) visits the particles in the deposit's cell order; accelerations_at(x,
+  // probes) with probes a copy of x (another array) visits them in their own order. Same
+  // arithmetic per particle, so the same bits, with and without interlacing, at 1 and 3 threads.
+  const box b{.side_mpc_h = 50.0, .particles_1d = 20};
+  std::vector<vec3<float>> x(b.particle_count());
+  std::mt19937 rng(8);
+  std::normal_distribution<double> offset(0.0, 3.0);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const auto q = b.lagrangian_position<double>(i);
+    for (int d = 0; d < 3; ++d) x[i][d] = wrap_periodic(static_cast<float>(q[d] + offset(rng)), static_cast<float>(b.side_mpc_h));
+  }
+  const std::vector<vec3<float>> probes(x);
+  const int threads = omp_get_max_threads();
+  for (const bool interlace : {false, true}) {
+    CAPTURE(interlace);
+    force::particle_mesh<A, float> pm(b, {.grid_1d = 40, .interlace = interlace});
+    std::vector<vec3<float>> ordered(x.size()), own(x.size());
+    pm.accelerations_at(x, probes, own);
+    for (const int t : {1, 3}) {
+      CAPTURE(t);
+      omp_set_num_threads(t);
+      std::fill(ordered.begin(), ordered.end(), vec3<float>{-1.0f, -1.0f, -1.0f});
+      pm.accelerations(x, ordered);
+      CHECK(ordered == own);
+    }
+    omp_set_num_threads(threads);
+    // The cell-order path was the one taken: the workspace holds x's order.
+    CHECK_FALSE(pm.deposit_workspace().template cell_order_of<float>(x).first.empty());
+  }
+}

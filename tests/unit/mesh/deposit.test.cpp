@@ -2,7 +2,10 @@
 // Slab-sorted parallel deposit (deposit.hpp) against reference::deposit and docs/physics.md §5.2.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <span>
 #include <vector>
@@ -167,11 +170,11 @@ TEST_CASE("the workspace is reused without reallocating; empty input is a no-op"
   deposit_workspace ws;
   deposit<cic>(std::span<const vec3<float>>(x), 1.0f, g, ws);
   const auto* sorted = ws.bins.sorted_float.data();
-  const auto* slab = ws.bins.slab.data();
+  const auto* order = ws.bins.order.data();
   const auto* scratch = ws.threads.at(0).sorted[0].data();
   deposit<cic>(std::span<const vec3<float>>(x), 1.0f, g, ws);
   CHECK(ws.bins.sorted_float.data() == sorted);
-  CHECK(ws.bins.slab.data() == slab);
+  CHECK(ws.bins.order.data() == order);
   CHECK(ws.threads.at(0).sorted[0].data() == scratch);
   CHECK(g.sum() == doctest::Approx(10000.0).epsilon(1e-6));
   deposit<cic>(std::span<const vec3<float>>(), 1.0f, g, ws);
@@ -241,4 +244,60 @@ TEST_CASE("deposit_replacing: empty input gives a zero grid; a bad position leav
   CHECK_THROWS_WITH_AS(deposit_replacing<tsc>(std::span<const vec3<double>>(x), 1.0, g, ws),
                        doctest::Contains("position[13]"), config_error);
   CHECK(g.sum() == doctest::Approx(3.0 * 16 * 16 * 16));
+}
+
+TEST_CASE_TEMPLATE("the workspace keeps the deposit's positions in cell order, the same at any thread count" *
+                       doctest::test_suite("unit.mesh"),
+                   T, MESH_STENCILS_AND_REALS) {
+  using A = typename T::first_type;
+  using Real = typename T::second_type;
+  const double side = 30.0;
+  for (const std::size_t n : {std::size_t{5}, std::size_t{24}}) {  // the serial path and the groups
+    CAPTURE(n);
+    const auto x = test::clustered_positions<Real>(15000, side, 21);
+    const std::span<const vec3<Real>> xs(x);
+    const vec3<double> shift{0.5 * side / static_cast<double>(n), 0.0, -0.2};
+    std::vector<std::uint32_t> first_index;
+    for (const int threads : {1, 2, 3}) {
+      CAPTURE(threads);
+      real_field<Real> g(n, side);
+      deposit_workspace ws;
+      test::with_threads(threads, [&] { deposit_replacing<A>(xs, Real(1), g, ws, shift); });
+      const auto [ordered, index] = ws.cell_order_of<Real>(xs);
+      REQUIRE(ordered.size() == x.size());
+      REQUIRE(index.size() == x.size());
+      // A permutation of the input, each position carried with its index ...
+      std::vector<char> seen(x.size(), 0);
+      bool carried = true;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        REQUIRE(index[i] < x.size());
+        seen[index[i]] = 1;
+        carried = carried && ordered[i] == x[index[i]];
+      }
+      CHECK(carried);
+      CHECK(std::count(seen.begin(), seen.end(), char{1}) == static_cast<std::ptrdiff_t>(x.size()));
+      // ... sorted by (slab, row, column) of the first node after the shift, then by index.
+      const auto cell = [&](const vec3<Real>& p) {
+        std::array<long, 3> c{};
+        for (int d = 0; d < 3; ++d) {
+          const double u = (static_cast<double>(p[d]) + shift[d]) / (side / static_cast<double>(n));
+          long f = static_cast<long>(A::first_node(u));
+          f = ((f % static_cast<long>(n)) + static_cast<long>(n)) % static_cast<long>(n);
+          c[static_cast<std::size_t>(d)] = f;
+        }
+        return c;
+      };
+      bool in_order = true;
+      for (std::size_t i = 1; i < x.size(); ++i) {
+        const auto a = cell(ordered[i - 1]), b = cell(ordered[i]);
+        in_order = in_order && (a < b || (a == b && index[i - 1] < index[i]));
+      }
+      CHECK(in_order);
+      if (threads == 1) first_index.assign(index.begin(), index.end());
+      CHECK(std::equal(index.begin(), index.end(), first_index.begin()));
+      // Other positions (even equal values in another array) are not in the workspace.
+      const std::vector<vec3<Real>> copy(x);
+      CHECK(ws.cell_order_of<Real>(std::span<const vec3<Real>>(copy)).first.empty());
+    }
+  }
 }

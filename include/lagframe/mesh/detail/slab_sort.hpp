@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -37,7 +38,9 @@ namespace lagframe::mesh::detail {
 
 /// Buffers of the slab sort, reused between calls (they only grow).
 struct slab_sort {
-  std::vector<std::uint32_t> slab;        ///< slab of each particle
+  /// order[i]: the input index of sorted position i (the deposit refines it, with the
+  /// positions, to cell order: see deposit.hpp)
+  std::vector<std::uint32_t> order;
   std::vector<std::size_t> slab_start;    ///< sorted[slab_start[s] .. slab_start[s+1]) is slab s
   std::vector<std::size_t> chunk_offset;  ///< chunks × N histogram, then write offsets
   std::vector<vec3<float>> sorted_float;  ///< positions in slab order (stable), float input
@@ -80,36 +83,43 @@ void sort_by_slab(std::span<const vec3<Real>> positions, const vec3<double>& shi
       std::clamp<std::size_t>(np / 16384, 1, 4 * static_cast<std::size_t>(omp_get_max_threads()));
 
   auto& sorted = s.template sorted<Real>();
+  require(np <= std::numeric_limits<std::uint32_t>::max(), "mesh::deposit: number of positions", np,
+          "at most 2^32 − 1 per deposit (particle indices are kept as 32-bit integers)");
   sorted.resize(np);
-  s.slab.resize(np);
+  s.order.resize(np);
   s.slab_start.assign(nn + 1, 0);
   s.chunk_offset.assign(chunks * nn, 0);
+
+  // The slab of each particle in blocks: computed in both passes (the same arithmetic, so
+  // the same key) rather than stored, which keeps the sort's memory at the positions' copy
+  // and `order`.
+  const auto slab_keys = [&](std::size_t b, std::size_t m, std::uint32_t* key, std::size_t& first_bad) {
+    alignas(64) double coord[block_size];
+    alignas(64) double first[block_size];
+    for (std::size_t q = 0; q < m; ++q) {
+      const auto& x = positions[b + q];
+      const double cx = static_cast<double>(x[0]) + shift[0];
+      const double cy = static_cast<double>(x[1]) + shift[1];
+      const double cz = static_cast<double>(x[2]) + shift[2];
+      const bool ok = coordinate_ok(cx, side) && coordinate_ok(cy, side) && coordinate_ok(cz, side);
+      if (!ok) first_bad = std::min(first_bad, b + q);
+      coord[q] = ok ? cx : 0.0;
+    }
+    for (std::size_t q = m; q < padded_count<Simd>(m); ++q) coord[q] = 0.0;
+    first_nodes<A, Simd>(coord, padded_count<Simd>(m), inv_dx, first);
+    for (std::size_t q = 0; q < m; ++q) key[q] = static_cast<std::uint32_t>(wrap_first_node(first[q], n));
+  };
 
   std::size_t first_bad = np;
 #pragma omp parallel for schedule(static) reduction(min : first_bad)
   for (std::size_t c = 0; c < chunks; ++c) {
     const std::size_t begin = c * np / chunks, end = (c + 1) * np / chunks;
     std::size_t* count = s.chunk_offset.data() + c * nn;
-    alignas(64) double coord[block_size];
-    alignas(64) double first[block_size];
+    std::uint32_t key[block_size];
     for (std::size_t b = begin; b < end; b += block_size) {
       const std::size_t m = std::min(block_size, end - b);
-      for (std::size_t q = 0; q < m; ++q) {
-        const auto& x = positions[b + q];
-        const double cx = static_cast<double>(x[0]) + shift[0];
-        const double cy = static_cast<double>(x[1]) + shift[1];
-        const double cz = static_cast<double>(x[2]) + shift[2];
-        const bool ok = coordinate_ok(cx, side) && coordinate_ok(cy, side) && coordinate_ok(cz, side);
-        if (!ok) first_bad = std::min(first_bad, b + q);
-        coord[q] = ok ? cx : 0.0;
-      }
-      for (std::size_t q = m; q < padded_count<Simd>(m); ++q) coord[q] = 0.0;
-      first_nodes<A, Simd>(coord, padded_count<Simd>(m), inv_dx, first);
-      for (std::size_t q = 0; q < m; ++q) {
-        const auto key = static_cast<std::uint32_t>(wrap_first_node(first[q], n));
-        s.slab[b + q] = key;
-        ++count[key];
-      }
+      slab_keys(b, m, key, first_bad);
+      for (std::size_t q = 0; q < m; ++q) ++count[key[q]];
     }
   }
   if (first_bad < np) {
@@ -134,8 +144,16 @@ void sort_by_slab(std::span<const vec3<Real>> positions, const vec3<double>& shi
   for (std::size_t c = 0; c < chunks; ++c) {
     const std::size_t begin = c * np / chunks, end = (c + 1) * np / chunks;
     std::size_t* offset = s.chunk_offset.data() + c * nn;
-    for (std::size_t p = begin; p < end; ++p) {
-      sorted[offset[s.slab[p]]++] = positions[p];
+    std::uint32_t key[block_size];
+    std::size_t unused = np;
+    for (std::size_t b = begin; b < end; b += block_size) {
+      const std::size_t m = std::min(block_size, end - b);
+      slab_keys(b, m, key, unused);
+      for (std::size_t q = 0; q < m; ++q) {
+        const std::size_t dst = offset[key[q]]++;
+        sorted[dst] = positions[b + q];
+        s.order[dst] = static_cast<std::uint32_t>(b + q);
+      }
     }
   }
 }
