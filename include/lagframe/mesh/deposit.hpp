@@ -47,17 +47,15 @@ namespace lagframe::mesh {
 
 namespace detail {
 
-/// One thread's buffers for depositing a slab: the slab's y and z coordinates and their
-/// first nodes, the cell-order permutation, all coordinates (shift added) in that order as
-/// structure of arrays, and the slab's positions and input indices while they are put back
-/// in that order.
+/// One thread's buffers for depositing a slab (≈ 60 bytes per particle of the fullest slab):
+/// one coordinate axis at a time and its first nodes, the rows and columns of the first
+/// nodes, the cell-order permutation, all coordinates (shift added) in that order as
+/// structure of arrays, and the slab's positions while they are put back in that order.
 struct slab_scratch {
-  aligned_vector<double> y, z;
-  aligned_vector<double> first_y, first_z;
+  aligned_vector<double> axis;
   aligned_vector<double> sorted[3];
   std::vector<std::uint32_t> row, column, by_z, by_cell;
   std::vector<std::size_t> row_offset;
-  std::vector<std::uint32_t> held_order;
   std::vector<vec3<float>> held_float;
   std::vector<vec3<double>> held_double;
 
@@ -78,15 +76,11 @@ struct slab_scratch {
       if (v.size() < size) v.resize(size);
     };
     for (auto& v : sorted) grow(v);
-    grow(y);
-    grow(z);
-    grow(first_y);
-    grow(first_z);
+    grow(axis);
     grow(row);
     grow(column);
     grow(by_z);
     grow(by_cell);
-    grow(held_order);
     grow(held<Real>());
     if (row_offset.size() < n + 1) row_offset.resize(n + 1);
   }
@@ -97,7 +91,7 @@ struct slab_scratch {
 /// Reusable buffers of the deposit, kept between calls so that, once they have grown to the
 /// particle count and mesh size, a deposit allocates nothing: the positions in cell order and
 /// their input indices (4 + 3·sizeof(Real) bytes per particle), per-chunk slab histograms, and
-/// per-thread buffers for one slab (≈ 90 bytes per particle of the fullest slab). Not
+/// per-thread buffers for one slab (≈ 60 bytes per particle of the fullest slab). Not
 /// thread-safe: one workspace per concurrent deposit.
 ///
 /// After a deposit the workspace holds that call's positions in cell order: by the x slab, y
@@ -200,39 +194,36 @@ void deposit_slab(vec3<Real>* x, std::uint32_t* order, std::size_t count, double
   const std::size_t nn = grid.size_1d();
   const double inv_dx = 1.0 / grid.spacing();
   const std::size_t padded = padded_count<Simd>(count);
-  double* const y = sc.y.data();
-  double* const z = sc.z.data();
-  for (std::size_t r = 0; r < count; ++r) {
-    y[r] = static_cast<double>(x[r][1]) + shift[1];
-    z[r] = static_cast<double>(x[r][2]) + shift[2];
-  }
-  for (std::size_t r = count; r < padded; ++r) y[r] = z[r] = 0.0;
-  first_nodes<A, Simd>(y, padded, inv_dx, sc.first_y.data());
-  first_nodes<A, Simd>(z, padded, inv_dx, sc.first_z.data());
   std::uint32_t* const row = sc.row.data();
   std::uint32_t* const column = sc.column.data();
   std::uint32_t* const by_z = sc.by_z.data();
   std::uint32_t* const by_cell = sc.by_cell.data();
-  for (std::size_t r = 0; r < count; ++r) {
-    row[r] = static_cast<std::uint32_t>(wrap_first_node(sc.first_y[r], n));
-    column[r] = static_cast<std::uint32_t>(wrap_first_node(sc.first_z[r], n));
-    by_cell[r] = static_cast<std::uint32_t>(r);
+  // The wrapped first node along y (rows), then z (columns), through one buffer (first_nodes
+  // works in place).
+  double* const axis = sc.axis.data();
+  for (int d = 1; d <= 2; ++d) {
+    for (std::size_t r = 0; r < count; ++r) axis[r] = static_cast<double>(x[r][d]) + shift[d];
+    for (std::size_t r = count; r < padded; ++r) axis[r] = 0.0;
+    first_nodes<A, Simd>(axis, padded, inv_dx, axis);
+    std::uint32_t* const key = d == 1 ? row : column;
+    for (std::size_t r = 0; r < count; ++r) key[r] = static_cast<std::uint32_t>(wrap_first_node(axis[r], n));
   }
-  counting_sort_indices(by_cell, column, count, nn, sc.row_offset.data(), by_z);
-  counting_sort_indices(by_z, row, count, nn, sc.row_offset.data(), by_cell);
+  for (std::size_t r = 0; r < count; ++r) by_z[r] = static_cast<std::uint32_t>(r);
+  counting_sort_indices(by_z, column, count, nn, sc.row_offset.data(), by_cell);
+  counting_sort_indices(by_cell, row, count, nn, sc.row_offset.data(), by_z);
 
+  // by_z now holds the cell order; by_cell is free for the input indices in that order.
   double* const sorted[3] = {sc.sorted[0].data(), sc.sorted[1].data(), sc.sorted[2].data()};
   auto& held = sc.template held<Real>();
+  std::uint32_t* const held_order = by_cell;
   for (std::size_t r = 0; r < count; ++r) {
-    const std::uint32_t src = by_cell[r];
-    sorted[0][r] = static_cast<double>(x[src][0]) + shift[0];
-    sorted[1][r] = y[src];
-    sorted[2][r] = z[src];
+    const std::uint32_t src = by_z[r];
+    for (int d = 0; d < 3; ++d) sorted[d][r] = static_cast<double>(x[src][d]) + shift[d];
     held[r] = x[src];
-    sc.held_order[r] = order[src];
+    held_order[r] = order[src];
   }
   std::copy(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(count), x);
-  std::copy(sc.held_order.begin(), sc.held_order.begin() + static_cast<std::ptrdiff_t>(count), order);
+  std::copy(held_order, held_order + count, order);
   for (double* v : sorted) std::fill(v + count, v + count + block_size, 0.0);
 
   stencil_block<A> sb;
