@@ -5,7 +5,9 @@
 // Lagrangian-grid FFTs, 8 deposits), the same deposit with the trilinear interpolant (no FFTs),
 // the 24 FFTs of 128³ alone, and one particle deposit. State:
 // the Lagrangian grid with Gaussian offsets of 3 Mpc/h rms (argument `state` 0) or a tCOLA z = 0
-// state (10 steps, seed 1; argument 1). Argument `threads`.
+// state (10 steps, seed 1; argument 1). Argument `threads`. Both states are partly multi-stream,
+// so the sheet runs with the blend policy: the default, global_switch, would deposit the
+// particles alone there.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -50,7 +52,7 @@ template <class Source>
 void BM_force_pm_source(benchmark::State& state) {
   const auto& x = state_of(state.range(0));
   omp_set_num_threads(static_cast<int>(state.range(1)));
-  force::particle_mesh<mesh::tsc, float, Source> pm(the_box, {.grid_1d = mesh_1d});
+  force::particle_mesh<mesh::tsc, float, Source> pm(the_box, {.grid_1d = mesh_1d, .source = {.policy = source::multistream_policy::blend}});
   std::vector<vec3<float>> acc(x.size());
   pm.accelerations(x, acc);
   for (auto _ : state) {
@@ -65,7 +67,7 @@ template <class Source, source::sheet_interpolant Interpolant = source::sheet_in
 void BM_source_deposit(benchmark::State& state) {
   const auto& x = state_of(state.range(0));
   omp_set_num_threads(static_cast<int>(state.range(1)));
-  typename Source::template depositor<mesh::tsc, float> d(the_box, {.interpolant = Interpolant});
+  typename Source::template depositor<mesh::tsc, float> d(the_box, {.policy = source::multistream_policy::blend, .interpolant = Interpolant});
   real_field<float> grid(mesh_1d, 256.0);
   for (auto _ : state) {
     grid.fill(0.0f);

@@ -15,8 +15,8 @@
 // P(k) ratios). Usage: sheet_vs_particles [FOLDER] [RESAMPLE] [N].
 //
 // Measured (docs/physics.md §15.5): largest |P/P_(2N)³ − 1| for k ≤ 2k_c, N = 64: particles
-// 8.1 % (z = 3) and 5.1 % (z = 1), the sheet 0.3 % and 2.1 %; N = 32: 11 % and 6.5 %, 1.1 % and
-// 2.1 %.
+// 8.1 % (z = 3) and 5.1 % (z = 1), the sheet (default policy, global_switch) 0.3 % and 1.8 %;
+// N = 32: 11 % and 6.5 %, 1.2 % and 1.8 %.
 
 #include <lagframe/io/npy.hpp>
 #include <lagframe/lagframe.hpp>

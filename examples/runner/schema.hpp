@@ -160,7 +160,7 @@ inline const std::vector<key_spec>& schema() {
       {"force", "softening_spacing", T::number, P::fixed, "0.03333333333333333", "type = \"p3m\": Plummer-equivalent softening / mean particle spacing", {}, non_negative(), true},
       {"force", "source", T::choice, P::fixed, "\"particles\"", "what the mesh deposits: the particles, or the Lagrangian sheet resampled between them (docs/physics.md section 15; use it with tsc)", choices_of(source_kinds)},
       {"force", "sheet_resample", T::count, P::fixed, "2", "source = \"sheet\": n^3 sheet samples per particle", {}, closed(2, 8), true},
-      {"force", "sheet_policy", T::choice, P::fixed, "\"blend\"", "source = \"sheet\": where streams cross, deposit the particles there (blend), everywhere once switch_threshold is passed, or never", choices_of(sheet_policies), {}, true},
+      {"force", "sheet_policy", T::choice, P::fixed, "\"global_switch\"", "source = \"sheet\": where streams cross, deposit the particles everywhere once switch_threshold is passed (global_switch), there only (blend), or never", choices_of(sheet_policies), {}, true},
       {"force", "sheet_interpolant", T::choice, P::fixed, "\"fourier\"", "source = \"sheet\": band-limited (fourier) or trilinear between the particles (no ringing where streams cross, less accurate before)", choices_of(sheet_interpolants), {}, true},
       {"force", "switch_threshold", T::number, P::fixed, "0.01", "sheet_policy = \"global_switch\": multi-stream fraction of the particles above which they are deposited instead", {}, closed(0.0, 1.0), true},
       // [stepper]

@@ -1,8 +1,9 @@
 # The sheet source against discreteness (examples/sheet_vs_particles with N = 32: a truncated
 # spectrum, k_c = half the particle Nyquist frequency, the same Gaussian field at 32³ and 64³):
-# the 32³ run with the sheet as the source of gravity must match the 64³ run's P(k) to 2 % at
-# z = 3 and 2.5 % at z = 1 for k ≤ 2 k_c (measured 1.1 % and 2.1 %), where the 32³ particle run
-# is off by more than 4 % (measured 11 % and 6.5 %). Usage: cmake -DPROGRAM=... -DOUT=... -P ...
+# the 32³ run with the sheet as the source of gravity (default policy, global_switch) must match
+# the 64³ run's P(k) to 2 % at z = 3 and z = 1 for k ≤ 2 k_c (measured 1.2 % and 1.8 %; with
+# blend 1.1 % and 2.1 %), where the 32³ particle run is off by more than 4 % (measured 11 % and
+# 6.5 %). Usage: cmake -DPROGRAM=... -DOUT=... -P ...
 file(REMOVE_RECURSE "${OUT}")
 execute_process(COMMAND "${PROGRAM}" "${OUT}" 2 32 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "${out}")
@@ -16,11 +17,7 @@ foreach(z z3 z1)
   endif()
   set(particles ${CMAKE_MATCH_1})
   set(sheet ${CMAKE_MATCH_2})
-  if(z STREQUAL "z3")
-    set(limit 0.02)
-  else()
-    set(limit 0.025)
-  endif()
+  set(limit 0.02)
   if(sheet GREATER ${limit})
     message(FATAL_ERROR "${z}: the sheet run is ${sheet} off the 64^3 run (limit ${limit})")
   endif()

@@ -80,7 +80,7 @@ momentum_field_result momentum_field(std::span<const vec3<Real>> positions, std:
       detail::deposit_weighted<A>(positions[i], mass, momenta[i], b.side_mpc_h, out);
     return out;
   }
-  source::sheet::depositor<A, Real> sheet(b, {.resample = resample});
+  source::sheet::depositor<A, Real> sheet(b, {.resample = resample, .policy = source::multistream_policy::blend});
   // The blend policy: multi-stream particles as points, the others as their sheet samples.
   const auto flags = sheet.classify(positions);
   const std::vector<std::uint8_t> multistream(flags.begin(), flags.end());

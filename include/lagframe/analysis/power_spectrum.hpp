@@ -241,7 +241,8 @@ void density_modes_into(std::span<const vec3<Real>> positions, const spectrum_op
     require(np * np * np == positions.size(), "density_modes: number of positions with sheet_resample", positions.size(),
             "the N³ particles of a Lagrangian grid, in particle-id order");
     sheet = std::make_unique<source::sheet::depositor<A, Real>>(box{.side_mpc_h = side, .particles_1d = np},
-                                                               source::source_options{.resample = opt.sheet_resample});
+                                                               source::source_options{.resample = opt.sheet_resample,
+                                                                                      .policy = source::multistream_policy::blend});
   }
   const auto deposit = [&](real_field<Real>& grid, const vec3<double>& shift) {
     if (sheet) {

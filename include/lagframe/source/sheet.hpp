@@ -22,10 +22,10 @@
 /// multi-stream when det J ≤ 0. (Also flagging the neighbours of such particles, or the corners
 /// of a forward cell, flags about twice as many, 32 % instead of 14 % at z = 1 in
 /// examples/sheet_vs_particles, and brings back their discreteness.) Policies
-/// (source_options::policy): blend (default) deposits the n³ sheet samples of single-stream
-/// particles and the multi-stream particles themselves, each particle carrying its whole mass
-/// either way (exact mass conservation); global_switch deposits the particles alone once the
-/// multi-stream fraction exceeds switch_threshold; sheet_everywhere never switches.
+/// (source_options::policy): global_switch (default) deposits the particles alone once the
+/// multi-stream fraction exceeds switch_threshold; blend deposits the n³ sheet samples of
+/// single-stream particles and the multi-stream particles themselves, each particle carrying its
+/// whole mass either way (exact mass conservation); sheet_everywhere never switches.
 ///
 /// Interpolant (source_options::interpolant): `fourier` (default) as above, or `trilinear`:
 /// x(q + dΔq) = Σ w_m x_m over the 8 particles at the corners of the Lagrangian cell holding
