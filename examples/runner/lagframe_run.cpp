@@ -148,6 +148,7 @@ void write_summary(const run_context& ctx, const std::string& status, const std:
     << ", evolution " << ctx.times.evolution << ", outputs " << ctx.times.outputs << ", total " << total << "\n"
     << "# force evaluations: " << ctx.force_evaluations << "\n"
     << (ctx.force_times ? "# force time: " + force_time_text(*ctx.force_times) + "\n" : std::string())
+    << (ctx.sheet_switch.empty() ? std::string() : "# density source: " + ctx.sheet_switch + "\n")
     << memory_summary(ctx)
     << "# effective configuration (every key in use, defaults filled in, paths absolute; a restart\n"
     << "# from this folder must agree with it):\n"

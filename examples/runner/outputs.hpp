@@ -51,6 +51,7 @@ struct run_context {
   phase_times times;
   std::size_t force_evaluations = 0;
   std::optional<lf::force::phase_times> force_times;  ///< the mesh force's breakdown (not sCOLA)
+  std::string sheet_switch;  ///< when the sheet source switched to the particles (global_switch)
   memory_tracker memory;         ///< the measured peak, and the phase that raised it
   memory_budget budget;          ///< the estimate (memory_budget.hpp)
   analysis_storage analysis;     ///< what P(k) may borrow

@@ -207,6 +207,10 @@ class particle_mesh {
   [[nodiscard]] real_field<Real>& work_mesh(int m) { return m == 0 ? potential_ : work_; }
   [[nodiscard]] mesh::deposit_workspace& deposit_workspace() { return source_.workspace(); }
 
+  /// The density source's depositor as of the last evaluation (e.g. source::sheet's
+  /// multistream_fraction() and used_sheet(): whether a global switch has happened).
+  [[nodiscard]] const typename Source::template depositor<Assignment, Real>& density_source() const { return source_; }
+
   /// Wall-clock time per phase (deposit, FFTs, Fourier space, gather), summed over every
   /// Poisson solve since construction or reset_phase_times().
   [[nodiscard]] const phase_times& times() const { return times_; }
