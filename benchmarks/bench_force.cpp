@@ -13,10 +13,13 @@
 // directory so later runs plan instantly; ESTIMATE runs forget any loaded wisdom). Plans and meshes are made outside the timing loop;
 // the first evaluation (which sizes the deposit buffers) is not timed. Counters: the force's own
 // breakdown of the timed evaluations (deposit, FFTs, Fourier-space loop, gather; ms each).
+// BM_force_against_four_ffts times the force and the four FFTs alternately in one loop and
+// reports their ratio, which a busy host disturbs least.
 #include <benchmark/benchmark.h>
 #include <fftw3.h>
 #include <omp.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <random>
@@ -150,6 +153,61 @@ void BM_force_four_ffts(benchmark::State& state) {
   finish(state);
 }
 
+/// The default force and its four FFTs (as BM_force_four_ffts) timed alternately in every
+/// iteration, so that a slow moment of the shared host falls on both: the reported time is the
+/// force's; counters `four_ffts_ms` (the same iterations' FFTs) and `ratio` (force / four FFTs,
+/// summed over the iterations), with the force's breakdown. Arguments: threads, measure,
+/// positions (as BM_force_pm_cic).
+void BM_force_against_four_ffts(benchmark::State& state) {
+  prepare(state);
+  const box b{.side_mpc_h = side, .particles_1d = particles_1d};
+  force::particle_mesh<mesh::cic, float> pm(b, {.grid_1d = mesh_1d, .planning = planning_of(state)});
+  const auto& x = state.range(2) != 0 ? particles_tcola() : particles_gaussian();
+  std::vector<vec3<float>> acc(x.size());
+  const fft::r2c_plan<float> plan(mesh_1d, planning_of(state));
+  real_field<float> a(mesh_1d, side), w(mesh_1d, side);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  for (auto& v : a.storage()) v = g(rng);
+  plan.forward(a);  // Hermitian input for the c2r transforms
+  pm.accelerations(x, acc);  // sizes the deposit buffers, first touch
+  pm.reset_phase_times();
+  using clock = std::chrono::steady_clock;
+  const auto seconds = [](clock::time_point t0, clock::time_point t1) { return std::chrono::duration<double>(t1 - t0).count(); };
+  double force_s = 0, ffts_s = 0;
+  for (auto _ : state) {
+    const auto t0 = clock::now();
+    pm.accelerations(x, acc);
+    benchmark::DoNotOptimize(acc.data());
+    benchmark::ClobberMemory();
+    const double f = seconds(t0, clock::now());
+    double t = 0;
+    for (int transform = 0; transform < 4; ++transform) {
+      std::copy(a.storage().begin(), a.storage().end(), w.storage().begin());
+      const auto s0 = clock::now();
+      if (transform == 0) {
+        plan.forward(w);  // one r2c ...
+      } else {
+        plan.backward(w);  // ... and three c2r
+      }
+      benchmark::ClobberMemory();
+      t += seconds(s0, clock::now());
+    }
+    force_s += f;
+    ffts_s += t;
+    state.SetIterationTime(f);
+  }
+  finish(state);
+  const double per = 1e3 / static_cast<double>(state.iterations());
+  state.counters["four_ffts_ms"] = ffts_s * per;
+  state.counters["ratio"] = force_s / ffts_s;
+  const auto& pt = pm.times();
+  const double per_eval = 1e3 / static_cast<double>(pt.evaluations);
+  state.counters["deposit_ms"] = pt.deposit * per_eval;
+  state.counters["fft_ms"] = pt.fft * per_eval;
+  state.counters["gather_ms"] = pt.gather * per_eval;
+}
+
 void threads_planning(benchmark::internal::Benchmark* b) {
   b->ArgNames({"threads", "measure"});
   for (int threads : {1, 2})
@@ -170,6 +228,11 @@ void threads_planning_kernel(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_force_pm_cic)->Apply(threads_planning_kernel);
 BENCHMARK(BM_force_four_ffts)->Apply(threads_planning);
+BENCHMARK(BM_force_against_four_ffts)
+    ->ArgNames({"threads", "measure", "positions"})
+    ->ArgsProduct({{1, 2}, {1}, {0, 1}})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 namespace {
 
