@@ -101,6 +101,17 @@ void finish(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(state.range(0));
 }
 
+/// The transform of Gaussian noise: a mesh of Hermitian modes, input for the c2r transforms of
+/// the four-FFT benchmarks (copied before each, as a transform overwrites its input).
+real_field<float> hermitian_modes(const fft::r2c_plan<float>& plan) {
+  real_field<float> a(mesh_1d, side);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  for (auto& v : a.storage()) v = g(rng);
+  plan.forward(a);
+  return a;
+}
+
 void BM_force_pm_cic(benchmark::State& state) {
   prepare(state);
   const box b{.side_mpc_h = side, .particles_1d = particles_1d};
@@ -132,11 +143,8 @@ void BM_force_pm_cic(benchmark::State& state) {
 void BM_force_four_ffts(benchmark::State& state) {
   prepare(state);
   const fft::r2c_plan<float> plan(mesh_1d, planning_of(state));
-  real_field<float> a(mesh_1d, side), w(mesh_1d, side);
-  std::mt19937 rng(5);
-  std::normal_distribution<float> g(0.0f, 1.0f);
-  for (auto& v : a.storage()) v = g(rng);
-  plan.forward(a);  // Hermitian input for the c2r transforms
+  const real_field<float> a = hermitian_modes(plan);
+  real_field<float> w(mesh_1d, side);
   for (auto _ : state) {
     state.PauseTiming();
     std::copy(a.storage().begin(), a.storage().end(), w.storage().begin());
@@ -165,11 +173,8 @@ void BM_force_against_four_ffts(benchmark::State& state) {
   const auto& x = state.range(2) != 0 ? particles_tcola() : particles_gaussian();
   std::vector<vec3<float>> acc(x.size());
   const fft::r2c_plan<float> plan(mesh_1d, planning_of(state));
-  real_field<float> a(mesh_1d, side), w(mesh_1d, side);
-  std::mt19937 rng(5);
-  std::normal_distribution<float> g(0.0f, 1.0f);
-  for (auto& v : a.storage()) v = g(rng);
-  plan.forward(a);  // Hermitian input for the c2r transforms
+  const real_field<float> a = hermitian_modes(plan);
+  real_field<float> w(mesh_1d, side);
   pm.accelerations(x, acc);  // sizes the deposit buffers, first touch
   pm.reset_phase_times();
   using clock = std::chrono::steady_clock;
