@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
   }
   using policy = lf::source::multistream_policy;
   using interp = lf::source::sheet_interpolant;
-  for (const auto& [p, ip, name] : {std::tuple{policy::blend, interp::fourier, "N^3 sheet, blend (default)"},
+  for (const auto& [p, ip, name] : {std::tuple{policy::blend, interp::fourier, "N^3 sheet, blend"},
                                    std::tuple{policy::global_switch, interp::fourier, "N^3 sheet, global_switch"},
                                    std::tuple{policy::sheet_everywhere, interp::fourier, "N^3 sheet, sheet_everywhere"},
                                    std::tuple{policy::sheet_everywhere, interp::trilinear, "N^3 sheet, trilinear, everywhere"}}) {
