@@ -220,27 +220,18 @@ void run_one(run_context& ctx) {
   std::size_t interrupt_after = 0;
   if (const char* v = std::getenv("LAGFRAME_RUN_INTERRUPT_AFTER_STEP"); v != nullptr && *v != '\0')
     interrupt_after = static_cast<std::size_t>(std::strtoull(v, nullptr, 10));
-  // The sheet source's global switch (docs/physics.md §15.3) is reported once, when it happens.
-  const auto sheet_source = [&sim]() -> const auto* {
-    if constexpr (requires { sim.force().density_source().used_sheet(); }) {
-      return &sim.force().density_source();
-    } else if constexpr (requires { sim.force().long_range().density_source().used_sheet(); }) {
-      return &sim.force().long_range().density_source();
-    } else {
-      return static_cast<const void*>(nullptr);
-    }
-  };
   sim.set_progress_observer([&](const lf::step_report& r) {
     ctx.step = r.step;
-    if constexpr (!std::is_same_v<decltype(sheet_source()), const void*>) {
-      const auto* s = sheet_source();
+    // The sheet source's global switch (docs/physics.md §15.3) is reported once, when it happens.
+    if constexpr (requires { sim.force().density_source().used_sheet(); }) {
+      const auto& s = sim.force().density_source();
       if (c.pm.source.policy == lf::source::multistream_policy::global_switch && ctx.sheet_switch.empty() &&
-          r.force_evaluated && !s->used_sheet()) {
+          r.force_evaluated && !s.used_sheet()) {
         char text[200];
         std::snprintf(text, sizeof text,
                       "the particles from step %zu (a = %.4f, z = %.3f): %.2f %% of them are multi-stream "
                       "(force.switch_threshold = %g)",
-                      r.step, r.a, 1.0 / r.a - 1.0, 100.0 * s->multistream_fraction(), c.pm.source.switch_threshold);
+                      r.step, r.a, 1.0 / r.a - 1.0, 100.0 * s.multistream_fraction(), c.pm.source.switch_threshold);
         ctx.sheet_switch = text;
         std::printf("density source: %s\n", ctx.sheet_switch.c_str());
       }

@@ -111,6 +111,8 @@ class p3m {
   [[nodiscard]] const short_range_kernel& kernel() const { return kernel_; }
   /// The long-range part (a particle_mesh with the Gaussian filter).
   [[nodiscard]] particle_mesh<Assignment, Real, Source>& long_range() { return mesh_; }
+  /// The long-range mesh's density source as of the last evaluation (particle_mesh::density_source).
+  [[nodiscard]] const auto& density_source() const { return mesh_.density_source(); }
   /// Pairs inside r_cut summed by the last accelerations() call.
   [[nodiscard]] std::size_t last_pair_count() const { return pairs_; }
   /// Chaining-mesh cells per side.

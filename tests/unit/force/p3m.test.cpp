@@ -18,6 +18,7 @@
 #include "lagframe/force/p3m.hpp"
 #include "lagframe/mesh/cic.hpp"
 #include "lagframe/mesh/tsc.hpp"
+#include "lagframe/source/sheet.hpp"
 
 using namespace lagframe;
 
@@ -217,4 +218,30 @@ TEST_CASE("p3m conserves momentum and does not depend on the thread count" * doc
   CHECK(t.pairs > 0.0);
   p3m.reset_phase_times();
   CHECK(p3m.times().total() == 0.0);
+}
+
+TEST_CASE("p3m with the sheet source shows its long-range mesh's density source" *
+          doctest::test_suite("unit.force")) {
+  const box b{.side_mpc_h = 32.0, .particles_1d = 16};
+  force::p3m<mesh::tsc, float, source::sheet> p3m(b, {.mesh = {.grid_1d = 32}});
+  const double k = 2 * std::numbers::pi / b.side_mpc_h;
+  // A plane wave along x with amplitude A: single-stream for A < 1, folded for A = 2.
+  const auto plane_wave = [&](double amplitude) {
+    std::vector<vec3<float>> x(b.particle_count());
+    for (std::size_t p = 0; p < x.size(); ++p) {
+      auto q = b.lagrangian_position<double>(p);
+      q[0] += amplitude * std::sin(k * q[0] + 0.1) / k;
+      for (int c = 0; c < 3; ++c) x[p][c] = static_cast<float>(wrap_periodic(q[c], b.side_mpc_h));
+    }
+    return x;
+  };
+  std::vector<vec3<float>> acc(b.particle_count());
+  p3m.accelerations(plane_wave(0.5), acc);
+  CHECK(p3m.density_source().used_sheet());
+  CHECK(p3m.density_source().multistream_fraction() == 0.0);
+  // Past crossing the default policy (global_switch) deposits the particles.
+  p3m.accelerations(plane_wave(2.0), acc);
+  CHECK(p3m.density_source().multistream_fraction() > 0.05);
+  CHECK_FALSE(p3m.density_source().used_sheet());
+  CHECK(&p3m.density_source() == &p3m.long_range().density_source());
 }
