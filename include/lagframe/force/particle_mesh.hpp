@@ -53,6 +53,8 @@
 #include <complex>
 #include <cstddef>
 #include <numbers>
+
+#include <omp.h>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -65,6 +67,7 @@
 #include "lagframe/core/vec3.hpp"
 #include "lagframe/fft/plan.hpp"
 #include "lagframe/force/detail/fd4_gather_simd.hpp"
+#include "lagframe/force/detail/fd4_slab_gather.hpp"
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/force/greens_function.hpp"
 #include "lagframe/force/optimal_influence.hpp"
@@ -447,8 +450,12 @@ class particle_mesh {
   /// result is written to its own index: the mesh rows are then read in sequence, as the
   /// deposit wrote them, instead of in the particles' own (Lagrangian) order, where displaced
   /// neighbours send consecutive reads to distant rows (measured at 128³ particles on 256³,
-  /// tCOLA z = 0: 39 against 70 ms, the unperturbed lattice's speed). Every particle gets the
-  /// same arithmetic either way, so the result is bitwise the same.
+  /// tCOLA z = 0: 39 against 70 ms, the unperturbed lattice's speed). On a float mesh without
+  /// interlacing, in that order, −∇₄φ is formed once per node of each slab and each particle
+  /// sums its S³ nodes (force/detail/fd4_slab_gather.hpp; gather 53–63 → 39–46 ms on a slow
+  /// host), which differs from the per-particle sums by the float rounding of the node
+  /// gradients; otherwise every particle gets the same arithmetic in either order, so the
+  /// result is bitwise the same. Both are independent of the thread count.
   template <bool Interlaced>
   void gather_fd4_gradient(std::span<const vec3<Real>> sources, std::span<const vec3<Real>> probes,
                            std::span<vec3<Real>> acc) {
@@ -456,12 +463,30 @@ class particle_mesh {
       if (sources.data() == probes.data() && sources.size() == probes.size()) {
         const auto [ordered, index] = source_.workspace().template cell_order_of<Real>(sources);
         if (!ordered.empty()) {
+          if constexpr (std::is_same_v<Real, float> && !Interlaced) {
+            if (gather_fd4_by_slabs_fits()) {
+              if (detail::gather_fd4_by_slabs<Assignment>(potential_.data(), opt_.grid_1d, potential_.padded_last(),
+                                                          box_.side_mpc_h, ordered, index.data(), acc, work_.data())) {
+                throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
+              }
+              return;
+            }
+          }
           gather_fd4_gradient_at<Interlaced>(ordered, acc, index.data());
           return;
         }
       }
     }
     gather_fd4_gradient_at<Interlaced>(probes, acc, static_cast<const std::uint32_t*>(nullptr));
+  }
+
+  /// Whether the slab-ring gather (force/detail/fd4_slab_gather.hpp) can borrow its scratch
+  /// from work_ (idle in the non-interlaced 4-point path): S slabs of n² nodes × 4 floats per
+  /// thread, and a mesh of at least 8 cells per side.
+  [[nodiscard]] bool gather_fd4_by_slabs_fits() const {
+    const std::size_t n = opt_.grid_1d;
+    const auto threads = static_cast<std::size_t>(omp_get_max_threads());
+    return n >= 8 && detail::fd4_slab_scratch_floats<Assignment>(n, threads) <= work_.storage().size();
   }
 
   /// acc[index[p]] (or acc[p] without an index) = the fused gather at probes[p].
