@@ -21,13 +21,12 @@
 /// slab buffer holds the same bits whoever computes it, and each particle sums its S³ terms in
 /// a fixed order.
 ///
-/// Scratch: threads · S · n² · 4 floats, which particle_mesh lends from its second mesh (idle
-/// in the non-interlaced 4-point path).
+/// Scratch: threads · (S · n² · 4 + n) floats, which particle_mesh lends from its second mesh
+/// (idle in the non-interlaced 4-point path); nothing is allocated per call.
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include <omp.h>
 #include <xsimd/xsimd.hpp>
@@ -39,16 +38,25 @@
 
 namespace lagframe::force::detail {
 
+/// Floats of one thread's scratch: S slab buffers of n² · 4 floats, then one row of n floats
+/// (rounded up to 64 bytes so that every thread's buffers stay 16-byte aligned).
+template <mesh::mass_assignment A>
+constexpr std::size_t fd4_slab_thread_floats(std::size_t n) {
+  return static_cast<std::size_t>(A::support) * n * n * 4 + (n + 15) / 16 * 16;
+}
+
 /// Floats of scratch that gather_fd4_by_slabs needs for `threads` threads on an n³ mesh.
 template <mesh::mass_assignment A>
 constexpr std::size_t fd4_slab_scratch_floats(std::size_t n, std::size_t threads) {
-  return threads * static_cast<std::size_t>(A::support) * n * n * 4;
+  return threads * fd4_slab_thread_floats<A>(n);
 }
 
 /// Writes −∇₄φ at every node (j, k) of x slab `i` into out[(j n + k) 4 + {0, 1, 2}] (out[… + 3]
-/// = 0). `phi` is the real-space mesh with rows `padded_last` floats apart (n ≥ 4).
+/// = 0). `phi` is the real-space mesh with rows `padded_last` floats apart (n ≥ 4); `along_z`
+/// is a work row of n floats.
 inline void fd4_node_gradient_slab(const float* const phi, const std::size_t n, const std::size_t padded_last,
-                                   const std::size_t i, const float inv_12dx, float* const out) {
+                                   const std::size_t i, const float inv_12dx, float* const out,
+                                   float* const along_z) {
   const auto wrap = [n](std::size_t base, long offset) {
     const long v = static_cast<long>(base) + offset;
     const auto nl = static_cast<long>(n);
@@ -70,7 +78,6 @@ inline void fd4_node_gradient_slab(const float* const phi, const std::size_t n, 
   const auto minus_d4_quad = [&](const float* m2, const float* m1, const float* p1, const float* p2) {
     return (eight * (load(m1) - load(p1)) - (load(m2) - load(p2))) * scale;
   };
-  std::vector<float> along_z(n);
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t r = j * padded_last;
     const float* const ym2 = x0 + wrap(j, -2) * padded_last;
@@ -88,7 +95,7 @@ inline void fd4_node_gradient_slab(const float* const phi, const std::size_t n, 
     for (; k + 4 <= n; k += 4) {
       const quad gx = minus_d4_quad(xm2 + r + k, xm1 + r + k, xp1 + r + k, xp2 + r + k);
       const quad gy = minus_d4_quad(ym2 + k, ym1 + k, yp1 + k, yp2 + k);
-      const quad gz = load(along_z.data() + k);
+      const quad gz = load(along_z + k);
       const quad xz_lo = xsimd::zip_lo(gx, gz), xz_hi = xsimd::zip_hi(gx, gz);  // x0 z0 x1 z1, x2 z2 x3 z3
       const quad y0_lo = xsimd::zip_lo(gy, zero), y0_hi = xsimd::zip_hi(gy, zero);  // y0 0 y1 0, y2 0 y3 0
       xsimd::zip_lo(xz_lo, y0_lo).store_unaligned(o + 4 * k);
@@ -110,6 +117,7 @@ template <int S>
 struct fd4_slab_ring {
   float* buffer[S];  ///< n² · 4 floats each
   long slab[S];      ///< slab held, −1 for none
+  float* along_z;    ///< a work row of n floats
 
   /// Pointers to the buffers of slabs first, first + 1, … first + S − 1 (mod n), forming those
   /// not held in buffers that hold none of them.
@@ -131,7 +139,8 @@ struct fd4_slab_ring {
         for (int b = 0; b < S; ++b) in_use = in_use || slab[s] == wanted[b];
         if (!in_use) free_slot = s;
       }
-      fd4_node_gradient_slab(phi, n, padded_last, static_cast<std::size_t>(wanted[a]), inv_12dx, buffer[free_slot]);
+      fd4_node_gradient_slab(phi, n, padded_last, static_cast<std::size_t>(wanted[a]), inv_12dx, buffer[free_slot],
+                             along_z);
       slab[free_slot] = wanted[a];
       slab_of[a] = buffer[free_slot];
     }
@@ -161,10 +170,12 @@ bool gather_fd4_by_slabs(const float* const phi, const std::size_t n, const std:
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
     const std::size_t begin = count * t / threads, end = count * (t + 1) / threads;
     fd4_slab_ring<S> ring{};
+    float* const mine = scratch + t * fd4_slab_thread_floats<A>(n);
     for (int s = 0; s < S; ++s) {
-      ring.buffer[s] = scratch + (t * S + static_cast<std::size_t>(s)) * slab_floats;
+      ring.buffer[s] = mine + static_cast<std::size_t>(s) * slab_floats;
       ring.slab[s] = -1;
     }
+    ring.along_z = mine + static_cast<std::size_t>(S) * slab_floats;
     const float* slab_of[S] = {};
     long held_first = -1;
     for (std::size_t p = begin; p < end; ++p) {
