@@ -33,6 +33,7 @@
 #include "lagframe/force/concepts.hpp"
 #include "lagframe/force/p3m.hpp"
 #include "lagframe/force/particle_mesh.hpp"
+#include "lagframe/source/sheet_samples.hpp"
 
 #include "lagframe/frame/concepts.hpp"
 #include "lagframe/frame/inertial.hpp"
