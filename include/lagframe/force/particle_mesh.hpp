@@ -570,16 +570,8 @@ class particle_mesh {
     double w[3][S];  // assignment weights per axis
     long f[3];       // first node, wrapped into [0, n)
     for (int d = 0; d < 3; ++d) {
-      const double u = x[d] * geo.inv_dx;
-      const double first = mesh::detail::first_node_inline<Assignment>(u);
-      Assignment::weights(u, first, w[d]);
-      // first ∈ [−n−2, 2n] (x ∈ [−L − Δ/4, 2L + Δ/4) with the interlacing offsets): one
-      // conditional shift brings it into [−2, n]; a second pair into [0, n).
-      long fd = static_cast<long>(first);
-      fd += fd < 0 ? n : 0;
-      fd -= fd >= n ? n : 0;
-      fd += fd < 0 ? n : 0;
-      f[d] = fd;
+      // x ∈ [−L − Δ/4, 2L + Δ/4) with the interlacing offsets.
+      f[d] = mesh::detail::wrapped_first_node_and_weights<Assignment>(x[d] * geo.inv_dx, n, w[d]);
     }
     if constexpr (std::is_same_v<Real, float>) {
       const long z_reach = static_cast<long>(detail::fd4_simd_floats<S>());  // floats read per row

@@ -28,6 +28,17 @@ double periodic_gap(double a, double b, double side) {
   return std::abs(d - side * std::round(d / side));
 }
 
+/// The Lagrangian position of sample e of cell `cell` (r³ samples per cell, documented order):
+/// node (r i + a, r j + b, r k + c) of the r-times finer lattice, with e = (a r + b) r + c.
+std::array<double, 3> sample_lagrangian_position(const box& b, std::size_t cell, std::size_t e, std::size_t r) {
+  const auto idx = b.lagrangian_index(cell);
+  const std::size_t t[3] = {e / (r * r), (e / r) % r, e % r};
+  std::array<double, 3> q{};
+  for (int d = 0; d < 3; ++d)
+    q[d] = (static_cast<double>(idx[d]) + static_cast<double>(t[d]) / static_cast<double>(r)) * b.lagrangian_spacing();
+  return q;
+}
+
 /// Tracers at x = q + Ψ(q), Ψ(q) = amplitude · (sin(k q_x + 0.3), 0.5 cos(k q_y), 0.3 sin(k(q_x + q_z)))
 /// with k = 2π/L, wrapped into the box.
 std::vector<vec3<double>> smooth_tracers(const box& b, double amplitude) {
@@ -46,16 +57,11 @@ std::vector<vec3<double>> smooth_tracers(const box& b, double amplitude) {
 double worst_error(const box& b, double amplitude, std::size_t r) {
   const auto x = smooth_tracers(b, amplitude);
   const auto s = source::sheet_samples<double>(x, b, r);
-  const std::size_t n = b.particles_1d;
-  const double dq = b.lagrangian_spacing(), k = 2 * std::numbers::pi / b.side_mpc_h;
+  const double k = 2 * std::numbers::pi / b.side_mpc_h;
   double worst = 0;
   for (std::size_t cell = 0; cell < x.size(); ++cell) {
-    const std::size_t idx[3] = {cell / (n * n), (cell / n) % n, cell % n};
     for (std::size_t e = 0; e < r * r * r; ++e) {
-      const std::size_t t[3] = {e / (r * r), (e / r) % r, e % r};
-      double q[3];
-      for (int d = 0; d < 3; ++d)
-        q[d] = (static_cast<double>(idx[d]) + static_cast<double>(t[d]) / static_cast<double>(r)) * dq;
+      const auto q = sample_lagrangian_position(b, cell, e, r);
       const double exact[3] = {q[0] + amplitude * std::sin(k * q[0] + 0.3), q[1] + 0.5 * amplitude * std::cos(k * q[1]),
                                q[2] + 0.3 * amplitude * std::sin(k * (q[0] + q[2]))};
       for (int d = 0; d < 3; ++d)
@@ -71,16 +77,12 @@ TEST_CASE("sheet samples of an unperturbed grid are the finer Lagrangian lattice
   const box b{.side_mpc_h = 40.0, .particles_1d = 8};
   std::vector<vec3<float>> x(b.particle_count());
   for (std::size_t p = 0; p < x.size(); ++p) x[p] = b.lagrangian_position<float>(p);
-  const box fine{.side_mpc_h = 40.0, .particles_1d = 24};
   const auto s = source::sheet_samples<float>(x, b, 3);
-  REQUIRE(s.size() == fine.particle_count());
-  // Sample (i, j, k; a, b, c) is fine lattice node (3i + a, 3j + b, 3k + c).
+  REQUIRE(s.size() == 27 * x.size());
   double worst = 0;
   for (std::size_t cell = 0; cell < x.size(); ++cell)
     for (std::size_t e = 0; e < 27; ++e) {
-      const auto idx = b.lagrangian_index(cell);
-      const std::size_t node = ((3 * idx[0] + e / 9) * 24 + 3 * idx[1] + (e / 3) % 3) * 24 + 3 * idx[2] + e % 3;
-      const auto q = fine.lagrangian_position<double>(node);
+      const auto q = sample_lagrangian_position(b, cell, e, 3);
       for (int d = 0; d < 3; ++d) worst = std::max(worst, periodic_gap(s[cell * 27 + e][d], q[d], 40.0));
     }
   CHECK(worst < 1e-5);
@@ -97,13 +99,10 @@ TEST_CASE("sheet samples move with a translation across the box edge" * doctest:
     for (int d = 0; d < 3; ++d) x[p][d] = wrap_periodic(q[d] + shift[d], 16.0);
   }
   const auto s = source::sheet_samples<double>(x, b, 2);
-  const box fine{.side_mpc_h = 16.0, .particles_1d = 16};
   double worst = 0;
   for (std::size_t cell = 0; cell < x.size(); ++cell)
     for (std::size_t e = 0; e < 8; ++e) {
-      const auto idx = b.lagrangian_index(cell);
-      const std::size_t node = ((2 * idx[0] + e / 4) * 16 + 2 * idx[1] + (e / 2) % 2) * 16 + 2 * idx[2] + e % 2;
-      const auto q = fine.lagrangian_position<double>(node);
+      const auto q = sample_lagrangian_position(b, cell, e, 2);
       for (int d = 0; d < 3; ++d) {
         CHECK(s[cell * 8 + e][d] >= 0.0);
         CHECK(s[cell * 8 + e][d] < 16.0);

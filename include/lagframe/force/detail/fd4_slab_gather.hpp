@@ -149,7 +149,7 @@ struct fd4_slab_ring {
 
 /// acc[index[p]] = −Σ_nodes W(node − x_p) (∇₄φ)(node) for the positions `ordered` (Mpc/h, in
 /// [−L, 2L)), best in the deposit's cell order; `scratch` holds fd4_slab_scratch_floats<A>(n,
-/// omp_get_max_threads()) floats. Returns true if some position was not finite or outside
+/// omp_get_max_threads()) floats, 16-byte aligned (nodes are read as aligned quadruples). Returns true if some position was not finite or outside
 /// [−L, 2L) (that particle is gathered at the origin).
 template <mesh::mass_assignment A>
 bool gather_fd4_by_slabs(const float* const phi, const std::size_t n, const std::size_t padded_last,
@@ -187,15 +187,7 @@ bool gather_fd4_by_slabs(const float* const phi, const std::size_t n, const std:
           bad_position = true;
           x = 0.0;
         }
-        const double u = x * inv_dx;
-        const double first = mesh::detail::first_node_inline<A>(u);
-        A::weights(u, first, w[d]);
-        // first ∈ [−n − 1, 2n]: two conditional shifts bring it into [0, n).
-        long fd = static_cast<long>(first);
-        fd += fd < 0 ? nl : 0;
-        fd -= fd >= nl ? nl : 0;
-        fd += fd < 0 ? nl : 0;
-        f[d] = fd;
+        f[d] = mesh::detail::wrapped_first_node_and_weights<A>(x * inv_dx, nl, w[d]);
       }
       if (f[0] != held_first) {
         ring.hold(f[0], phi, n, padded_last, inv_12dx, slab_of);

@@ -47,4 +47,19 @@ LAGFRAME_INLINE double first_node_inline(double u) {
   return A::first_node(scalar_double(u)).v;
 }
 
+/// A's weights w at grid coordinate u (a position over the spacing) and its first node,
+/// wrapped into [0, n): for u ∈ [−n − 1, 2n + 1) (positions in [−L − Δ, 2L + Δ)) the first
+/// node lies in [−n − 2, 2n]; one conditional shift by n brings it into [−2, n], a second pair
+/// into [0, n). Branch-free, no libm call, no integer division.
+template <class A>
+LAGFRAME_INLINE long wrapped_first_node_and_weights(double u, long n, double (&w)[A::support]) {
+  const double first = first_node_inline<A>(u);
+  A::weights(u, first, w);
+  auto f = static_cast<long>(first);
+  f += f < 0 ? n : 0;
+  f -= f >= n ? n : 0;
+  f += f < 0 ? n : 0;
+  return f;
+}
+
 }  // namespace lagframe::mesh::detail
