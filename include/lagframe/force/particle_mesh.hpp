@@ -459,25 +459,36 @@ class particle_mesh {
   template <bool Interlaced>
   void gather_fd4_gradient(std::span<const vec3<Real>> sources, std::span<const vec3<Real>> probes,
                            std::span<vec3<Real>> acc) {
+    if (gather_fd4_gradient_reporting_bad<Interlaced>(sources, probes, acc)) {
+      throw_bad_probe_position();
+    }
+  }
+
+  /// The error of every gather that met a probe not finite or outside [−L, 2L).
+  [[noreturn]] static void throw_bad_probe_position() {
+    throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
+  }
+
+  /// gather_fd4_gradient's work, by the path that applies; returns whether a probe position was
+  /// not finite or outside [−L, 2L).
+  template <bool Interlaced>
+  bool gather_fd4_gradient_reporting_bad(std::span<const vec3<Real>> sources, std::span<const vec3<Real>> probes,
+                                         std::span<vec3<Real>> acc) {
     if constexpr (requires { source_.workspace().template cell_order_of<Real>(sources); }) {
       if (sources.data() == probes.data() && sources.size() == probes.size()) {
         const auto [ordered, index] = source_.workspace().template cell_order_of<Real>(sources);
         if (!ordered.empty()) {
           if constexpr (std::is_same_v<Real, float> && !Interlaced) {
             if (gather_fd4_by_slabs_fits()) {
-              if (detail::gather_fd4_by_slabs<Assignment>(potential_.data(), opt_.grid_1d, potential_.padded_last(),
-                                                          box_.side_mpc_h, ordered, index.data(), acc, work_.data())) {
-                throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
-              }
-              return;
+              return detail::gather_fd4_by_slabs<Assignment>(potential_.data(), opt_.grid_1d, potential_.padded_last(),
+                                                             box_.side_mpc_h, ordered, index.data(), acc, work_.data());
             }
           }
-          gather_fd4_gradient_at<Interlaced>(ordered, acc, index.data());
-          return;
+          return gather_fd4_gradient_at<Interlaced>(ordered, acc, index.data());
         }
       }
     }
-    gather_fd4_gradient_at<Interlaced>(probes, acc, static_cast<const std::uint32_t*>(nullptr));
+    return gather_fd4_gradient_at<Interlaced>(probes, acc, static_cast<const std::uint32_t*>(nullptr));
   }
 
   /// Whether the slab-ring gather (force/detail/fd4_slab_gather.hpp) can borrow its scratch
@@ -489,9 +500,10 @@ class particle_mesh {
     return n >= 8 && detail::fd4_slab_scratch_floats<Assignment>(n, threads) <= work_.storage().size();
   }
 
-  /// acc[index[p]] (or acc[p] without an index) = the fused gather at probes[p].
+  /// acc[index[p]] (or acc[p] without an index) = the fused gather at probes[p]; returns whether
+  /// a probe position was not finite or outside [−L, 2L) (gathered at the origin).
   template <bool Interlaced>
-  void gather_fd4_gradient_at(std::span<const vec3<Real>> probes, std::span<vec3<Real>> acc,
+  bool gather_fd4_gradient_at(std::span<const vec3<Real>> probes, std::span<vec3<Real>> acc,
                               const std::uint32_t* const index) const {
     const double side = box_.side_mpc_h;
     const double dx = side / static_cast<double>(opt_.grid_1d);
@@ -513,9 +525,7 @@ class particle_mesh {
       acc[out] = fd4_gather_one<Interlaced>(geo, phi, phi_shifted, side, t0, t1, probes[i], bad);
       bad_position = bad_position || bad;
     }
-    if (bad_position) {
-      throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
-    }
+    return bad_position;
   }
 
   /// Mesh constants of the fused gather, computed once per call.
@@ -842,7 +852,7 @@ class particle_mesh {
       sink(static_cast<std::size_t>(p), value);
     }
     if (bad_position) {
-      throw config_error("lagframe: particle_mesh: a probe position is not finite or lies outside [-L, 2L)");
+      throw_bad_probe_position();
     }
   }
 
